@@ -1,0 +1,1 @@
+"""rnnkit: an auto-graded course kit on recurrent neural networks."""

@@ -1,0 +1,70 @@
+"""The instructor's manifest of an assignment: which cells are the student's answers, what set-up
+code runs before them, and what each graded function is worth.
+
+It is derived from the kit's own files, never from a submission: the source notebook (answer
+and set-up cells) and the hidden suite (points). Test cells, points and cell types in a
+submitted notebook play no part in grading.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+
+from rnnkit.grading import suite
+from rnnkit.nb.language import localize_source
+from rnnkit.paths import SOURCE
+
+ANSWER_PREFIX = "answer_"
+TEST_PREFIX = "test_"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What grading an assignment needs to know.
+
+    - setup_cells: (grade_id, code) of the source's set-up cells, run first.
+    - answer_ids: grade_ids of the answer cells, in notebook order.
+    - tests: the hidden tests with the function each grades and its points.
+    - test_cell_points: points of each grading cell in the source (grade_id -> points).
+    """
+
+    assignment: str
+    setup_cells: tuple[tuple[str, str], ...]
+    answer_ids: tuple[str, ...]
+    tests: tuple[suite.PlannedTest, ...]
+    test_cell_points: dict[str, float]
+
+    @property
+    def functions(self) -> list[str]:
+        """The graded functions, in suite order."""
+        return list(dict.fromkeys(t.function for t in self.tests))
+
+    def points(self, function: str) -> float:
+        return sum(t.points for t in self.tests if t.function == function)
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.points for t in self.tests)
+
+
+@functools.cache
+def load(assignment: str) -> Manifest:
+    """The manifest of ``assignment`` (read once per process)."""
+    path = SOURCE / assignment / f"{assignment}.ipynb"
+    if not path.exists():
+        raise ValueError(f"no source notebook {path}: is {assignment!r} an assignment of the kit?")
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    setup, answers, test_points = [], [], {}
+    for cell in cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        grade_id = meta.get("grade_id", "")
+        if "setup" in cell.get("metadata", {}).get("tags", []):
+            setup.append((grade_id or "setup", localize_source("".join(cell["source"]), "en")))
+        elif meta.get("solution") and not meta.get("grade"):
+            answers.append(grade_id)
+        elif meta.get("grade") and grade_id.startswith(TEST_PREFIX):
+            test_points[grade_id] = float(meta["points"])
+    return Manifest(assignment, tuple(setup), tuple(answers), tuple(suite.plan(assignment)),
+                    test_points)

@@ -1,0 +1,88 @@
+"""A graded submission as people and machines read it: a text report and Gradescope's
+``results.json`` schema (with a top-level ``max_score`` added)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rnnkit.grading.suite import TestResult
+from rnnkit.i18n import say
+
+
+@dataclass
+class GradeReport:
+    """Everything the grader concluded about one submission.
+
+    - tests: one result per hidden test (every planned test appears, earned 0 when it could
+      not run).
+    - notes: what the student should know beyond single tests (a cell that raised, a missing
+      answer cell, an unreadable notebook), in the student's language.
+    """
+
+    assignment: str
+    tests: list[TestResult]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return sum(t.earned for t in self.tests)
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.points for t in self.tests)
+
+    def by_function(self) -> dict[str, tuple[float, float]]:
+        """Points earned and possible, per graded function, in suite order."""
+        totals: dict[str, tuple[float, float]] = {}
+        for t in self.tests:
+            earned, possible = totals.get(t.function, (0.0, 0.0))
+            totals[t.function] = (earned + t.earned, possible + t.points)
+        return totals
+
+    def to_results_json(self) -> dict[str, Any]:
+        """Gradescope's results.json, plus ``max_score`` at the top level."""
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "output": "\n".join(self.notes),
+            "tests": [
+                {"name": f"{t.function}: {t.name}", "score": t.earned, "max_score": t.points,
+                 "status": "passed" if t.passed else "failed", "output": t.message}
+                for t in self.tests
+            ],
+        }
+
+    def to_text(self) -> str:
+        """A readable report: notes, then each function's tests with what went wrong."""
+        lines = [say(es="Tarea {a}: {s:g} / {m:g} puntos",
+                     en="Assignment {a}: {s:g} / {m:g} points", a=self.assignment,
+                     s=self.score, m=self.max_score)]
+        lines += [f"  ! {note}" for note in self.notes]
+        for function, (earned, possible) in self.by_function().items():
+            lines.append(f"\n{function}: {earned:g} / {possible:g}")
+            lines += format_tests([t for t in self.tests if t.function == function])
+        return "\n".join(lines)
+
+
+def format_tests(tests: list[TestResult]) -> list[str]:
+    """One line per test, ✓ or ✗, with the explanation of each failure indented below it."""
+    lines = []
+    for t in tests:
+        lines.append(f"  {'✓' if t.passed else '✗'} {t.name} ({t.earned:g}/{t.points:g})")
+        lines += [f"      {line}" for line in t.message.splitlines()]
+    return lines
+
+
+def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
+    """Write JSON so that readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(data, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    os.replace(tmp, path)
