@@ -1,0 +1,81 @@
+"""``rnnkit demo``: the whole instructor workflow on a simulated class, in a scratch course
+directory (``.demo/`` by default, git-ignored).
+
+1. generate the releases (the kit's ``assignments/`` and the demo course's gradebook);
+2. make a class of submissions: a perfect one, several typical mistakes from the kit's mistake
+   catalogue, a correct solution written differently, the blank release and a corrupt file;
+3. grade them with ``rnnkit autograde`` into nbgrader's gradebook;
+4. print the gradebook, and where the per-student feedback is.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from rnnkit.cli import format_table, release
+from rnnkit.grading.classroom import autograde_class
+from rnnkit.grading.gradebook import CourseGradebook
+from rnnkit.nb.catalogue import load_entries
+from rnnkit.nb.fill import answers_for_functions, fill_release, source_answers
+from rnnkit.paths import KIT_ROOT, SOURCE
+
+ASSIGNMENT = "rnn"
+MISTAKES = {  # student -> catalogued mistake
+    "bruno": "ignores_h0",
+    "carla": "no_flow_from_next_step",
+    "diego": "assigns_weight_gradients",
+    "elena": "elementwise_clipping",
+    "felix": "tanh_derivative_at_h_prev",
+}
+CORRECT_VARIANT = ("gabi", "concatenated_weights")
+
+
+def run_demo(course_dir: Path, jobs: int | None = None) -> int:
+    """Run the demo in ``course_dir``; returns an exit code."""
+    prepare_course(course_dir)
+    release(ASSIGNMENT, KIT_ROOT, "es")
+    release(ASSIGNMENT, course_dir, "es")
+    students = simulate_class(course_dir)
+    print(f"\nsimulated class of {len(students)} submissions in {course_dir / 'submitted'}")
+    summary = autograde_class(course_dir, ASSIGNMENT, jobs=jobs, force=True)
+    with CourseGradebook(course_dir) as gradebook:
+        rows = gradebook.table(ASSIGNMENT)
+    print(f"\nnbgrader gradebook, assignment {ASSIGNMENT!r}:\n{format_table(rows)}")
+    print(f"\nfeedback per student: {course_dir}/autograded/<student>/{ASSIGNMENT}/"
+          f"rnnkit-results.json (or run `nbgrader generate_feedback {ASSIGNMENT}` "
+          f"in {course_dir})")
+    return 1 if summary.failed else 0
+
+
+def prepare_course(course_dir: Path) -> None:
+    """A fresh course directory sharing the kit's source notebooks and nbgrader config."""
+    if course_dir.exists():
+        shutil.rmtree(course_dir)
+    course_dir.mkdir(parents=True)
+    (course_dir / "source").symlink_to(SOURCE, target_is_directory=True)
+    shutil.copy(KIT_ROOT / "nbgrader_config.py", course_dir / "nbgrader_config.py")
+
+
+def simulate_class(course_dir: Path) -> list[str]:
+    """Write the simulated submissions under ``submitted/``; returns the student ids."""
+    release_nb = course_dir / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    entries = {e.slug: e for folder in ("mistakes", "correct")
+               for e in load_entries(KIT_ROOT / "tests" / folder / ASSIGNMENT)}
+    perfect = source_answers(ASSIGNMENT)
+    submissions = {"ana": perfect}
+    for student, slug in [*MISTAKES.items(), CORRECT_VARIANT]:
+        submissions[student] = {**perfect, **answers_for_functions(entries[slug].code_by_function)}
+    for student, answers in submissions.items():
+        nbformat.write(fill_release(release_nb, answers), _submission_path(course_dir, student))
+    shutil.copy(release_nb, _submission_path(course_dir, "hugo"))  # blank: handed in untouched
+    _submission_path(course_dir, "ines").write_text('{"cells": [', encoding="utf-8")  # corrupt
+    return [*submissions, "hugo", "ines"]
+
+
+def _submission_path(course_dir: Path, student: str) -> Path:
+    folder = course_dir / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{ASSIGNMENT}.ipynb"
