@@ -13,7 +13,7 @@ c.CourseDirectory.db_assignments = [{"name": "rnn"}, {"name": "lstm"}]
 
 # Releases are generated in one language from the bilingual source (see source/README.md).
 # SelectLanguage runs again after ClearSolutions, which inserts the bilingual code stub below.
-_stock = GenerateAssignment.class_traits()["preprocessors"].default_value
+_stock = GenerateAssignment.class_traits()["preprocessors"].default()
 _after_stub = [step.__name__ for step in _stock].index("ClearSolutions") + 1
 c.GenerateAssignment.preprocessors = [
     SelectLanguage, *_stock[:_after_stub], SelectLanguage, *_stock[_after_stub:]

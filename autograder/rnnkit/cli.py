@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -48,7 +49,10 @@ def release(assignment: str, course_dir: Path, lang: str) -> None:
     """Run ``nbgrader generate_assignment`` in ``course_dir`` for one language."""
     command = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force",
                "--create", f"--SelectLanguage.language={lang}", "--log-level=WARN"]
-    done = subprocess.run(command, cwd=course_dir, capture_output=True, text=True)
+    # nbgrader runs alembic (installed beside it) to create the gradebook.
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    done = subprocess.run(command, cwd=course_dir, capture_output=True, text=True,
+                          env={**os.environ, "PATH": path})
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{done.stderr}")
     print(f"released {assignment} ({lang}) -> {course_dir / 'assignments' / assignment}")

@@ -48,7 +48,8 @@ def forward_variants(x: np.ndarray, h0: np.ndarray, p: dict, reference) -> list[
 
 def cell_backward_variants(dh: np.ndarray, x_t: np.ndarray, h_prev: np.ndarray,
                            p: dict) -> dict[str, list[Variant]]:
-    """Wrong cell gradients, per key: the tanh derivative taken at h_prev, or left out."""
+    """Wrong cell gradients, per key: the tanh derivative taken at h_prev, or left out; dW_hh
+    computed with h_next instead of h_prev."""
     wrong_state = dh * (1 - h_prev**2)
     no_derivative = dh
     message_state = say(es="la derivada de tanh se evalúa en h_prev; va en h_next: 1 − h_t².",
@@ -61,13 +62,19 @@ def cell_backward_variants(dh: np.ndarray, x_t: np.ndarray, h_prev: np.ndarray,
         grads = _cell_grads(da, x_t, h_prev, p)
         for key, value in grads.items():
             variants.setdefault(key, []).append((value, message))
+    h_next = np.tanh(p["W_hh"] @ h_prev + p["W_xh"] @ x_t + p["b_h"])
+    variants["dW_hh"].append((dh * (1 - h_next**2) @ h_next.T, say(
+        es="dW_hh usa h_next; W_hh multiplica a h_prev en el forward, así que "
+           "dW_hh = da · h_prevᵀ.",
+        en="dW_hh uses h_next; W_hh multiplies h_prev in the forward pass, so "
+           "dW_hh = da · h_prevᵀ.")))
     return variants
 
 
 def backward_variants(dh: np.ndarray, x: np.ndarray, h0: np.ndarray,
                       p: dict) -> dict[str, list[Variant]]:
     """Wrong BPTT gradients, per key: nothing flowing back from step t+1; weight gradients
-    assigned at each step instead of accumulated."""
+    assigned at each step instead of accumulated; dh0 left at zeros."""
     h = _states(x, h0, p)
     no_flow = _bptt(dh, x, h, p, accumulate=True, flow=False)
     assigned = _bptt(dh, x, h, p, accumulate=False, flow=True)
@@ -84,6 +91,11 @@ def backward_variants(dh: np.ndarray, x: np.ndarray, h0: np.ndarray,
     ):
         for key, value in grads.items():
             variants.setdefault(key, []).append((value, message))
+    variants["dh0"].append((np.zeros_like(h0), say(
+        es="dh0 es todo ceros: dh0 es el dh_prev que devuelve el primer paso (t = 1), el "
+           "último del bucle hacia atrás.",
+        en="dh0 is all zeros: dh0 is the dh_prev returned by the first step (t = 1), the last "
+           "one of the backward loop.")))
     return variants
 
 

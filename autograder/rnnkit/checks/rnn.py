@@ -1,0 +1,822 @@
+"""Public checks of the RNN notebook: quick, friendly feedback while the student works.
+
+Each ``check_*`` function calls the student's code on small fixed inputs, compares what comes
+back with PyTorch (``torch.nn.RNNCell``, ``torch.nn.RNN``, autograd and
+``torch.nn.utils.clip_grad_norm_``, all in float64) and prints one line per checked quantity:
+``✓`` and what was checked, or ``✗`` and why it is wrong, in the student's language. The
+explanations come from :mod:`rnnkit.compare`, the same layer the hidden suites use. A check never
+raises: an exception in the student's code is reported as a ``✗`` line.
+
+PyTorch is an independent oracle here; the course's reference solution is not shipped to
+students and is not used. The wrong "variants" below (a forgotten tanh, a gradient that does not
+flow back in time, ...) are computed with torch too, only to name a mistake when a value matches
+one of them.
+
+Backward checks also differentiate the student's *own* forward numerically: a gradient that is
+wrong against torch but right for the student's forward means the forward is what must be fixed.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+import torch
+
+from rnnkit.compare import (
+    CheckFailed,
+    close,
+    expect_keys,
+    expect_pair,
+    expect_unchanged,
+    explain_mismatch,
+)
+from rnnkit.gradcheck import numerical_gradient
+from rnnkit.i18n import say
+
+__all__ = [
+    "check_rnn_cell_forward",
+    "check_rnn_forward",
+    "check_rnn_cell_backward",
+    "check_rnn_backward",
+    "check_clip_gradients",
+]
+
+PARAM_KEYS = ("W_xh", "W_hh", "b_h")
+CELL_GRAD_KEYS = ("dx_t", "dh_prev", "dW_xh", "dW_hh", "db_h")
+SEQ_GRAD_KEYS = ("dx", "dh0", "dW_xh", "dW_hh", "db_h")
+
+# Sizes of the check inputs: all different, so a transposed or mixed-up array has a wrong shape.
+D, H, N, T = 4, 3, 2, 5
+
+# A gradient "agrees with your forward" when it matches the finite differences this closely.
+NUMERIC_RTOL, NUMERIC_ATOL = 1e-4, 1e-6
+
+
+# ----------------------------------------------------------------------------------------------
+# Public checks
+# ----------------------------------------------------------------------------------------------
+
+def check_rnn_cell_forward(rnn_cell_forward: Callable) -> None:
+    """Check ``rnn_cell_forward(x_t, h_prev, params) -> (h_next, cache)`` and print a report."""
+    report = _Report("rnn_cell_forward")
+    x_t, h_prev, params = _cell_inputs(seed=10)
+    if _check_forward_call(
+        report, rnn_cell_forward, {"x_t": x_t, "h_prev": h_prev, "params": params},
+        _torch_cell_forward(x_t, h_prev, params), _cell_forward_variants(x_t, h_prev, params),
+        name="h_next", pair=("h_next", "cache"),
+        what=say(es="h_next: forma {shape} y valores correctos",
+                 en="h_next: shape {shape} and correct values", shape=(H, N)),
+    ):
+        x_t, h_prev, params = _cell_inputs(seed=11, n=1)
+        _check_forward_call(
+            report, rnn_cell_forward, {"x_t": x_t, "h_prev": h_prev, "params": params},
+            _torch_cell_forward(x_t, h_prev, params), _cell_forward_variants(x_t, h_prev, params),
+            name="h_next",
+            what=say(es="h_next también es correcto con un solo ejemplo (N = 1)",
+                     en="h_next is also right with a single example (N = 1)"),
+        )
+    report.summary()
+
+
+def check_rnn_forward(rnn_forward: Callable) -> None:
+    """Check ``rnn_forward(x, h0, params) -> (h, caches)`` and print a report."""
+    report = _Report("rnn_forward")
+    x, h0, params = _sequence_inputs(seed=20)
+    expected = _torch_rnn(x, h0, params)[0]
+    if _check_forward_call(
+        report, rnn_forward, {"x": x, "h0": h0, "params": params},
+        expected, _rnn_forward_variants(x, h0, params, expected),
+        name="h", pair=("h", "caches"), time_axis=0,
+        what=say(es="h: forma {shape} (h_1 … h_T) y valores correctos en cada paso, "
+                    "partiendo de un h0 distinto de cero",
+                 en="h: shape {shape} (h_1 … h_T) and correct values at every step, starting "
+                    "from a non-zero h0", shape=(T, H, N)),
+    ):
+        x, h0, params = _sequence_inputs(seed=21, steps=1, n=1)
+        expected = _torch_rnn(x, h0, params)[0]
+        _check_forward_call(
+            report, rnn_forward, {"x": x, "h0": h0, "params": params},
+            expected, _rnn_forward_variants(x, h0, params, expected), name="h", time_axis=0,
+            what=say(es="h también es correcto con una secuencia de un paso (T = 1, N = 1)",
+                     en="h is also right for a one-step sequence (T = 1, N = 1)"),
+        )
+    report.summary()
+
+
+def _check_forward_call(report: _Report, forward: Callable, args: dict[str, Any],
+                        expected: np.ndarray, variants: list, *, name: str, what: str,
+                        pair: tuple[str, str] | None = None, time_axis: int | None = None
+                        ) -> bool:
+    """Call a forward function once and check its output (and, when ``pair`` names the two
+    results, the tuple it returns and that it leaves its arguments alone). True if all good."""
+    kept = _snapshot(**args)
+    ok, result = report.call(forward, *args.values())
+    if not ok:
+        return False
+    if pair is not None and not report.expect(
+        say(es="devuelve una tupla ({a}, {b})", en="returns a tuple ({a}, {b})",
+            a=pair[0], b=pair[1]),
+        lambda: expect_pair(report.function_name, result),
+    ):
+        return False
+    if not isinstance(result, tuple | list) or len(result) != 2:
+        return False
+    good = report.compare(what, name, result[0], expected, variants=variants,
+                          time_axis=time_axis)
+    if pair is not None:
+        good = report.unchanged(kept, **args) and good
+    return good
+
+
+def check_rnn_cell_backward(rnn_cell_forward: Callable, rnn_cell_backward: Callable) -> None:
+    """Check ``rnn_cell_backward(dh_next, cache) -> grads`` (the cache comes from the student's
+    ``rnn_cell_forward``) and print a report."""
+    report = _Report("rnn_cell_backward")
+    x_t, h_prev, params = _cell_inputs(seed=30)
+    dh_next = np.random.default_rng(31).normal(size=(H, N))
+    expected = _torch_cell_backward(x_t, h_prev, params, dh_next)
+    variants = _cell_backward_variants(x_t, h_prev, params, dh_next)
+
+    # The forward gets copies, so the originals stay pristine for torch and finite differences.
+    args = {"x_t": _fresh(x_t), "h_prev": _fresh(h_prev), "params": _fresh(params)}
+    forward_ok, cache = _run_forward(
+        report, rnn_cell_forward, args, _torch_cell_forward(x_t, h_prev, params),
+        _cell_forward_variants(x_t, h_prev, params), name="h_next")
+    if cache is not None:
+        seen = _snapshot(**args, dh_next=dh_next)
+        ok, grads = report.call(rnn_cell_backward, dh_next, cache)
+        if ok and report.expect(
+            say(es="devuelve un diccionario con las claves {keys}",
+                en="returns a dict with the keys {keys}", keys=", ".join(CELL_GRAD_KEYS)),
+            lambda: expect_keys("grads", grads, CELL_GRAD_KEYS),
+        ):
+            def own_forward(x_t, h_prev, params):
+                return rnn_cell_forward(x_t, h_prev, params)[0]
+
+            numeric = _LazyNumeric(own_forward, (x_t, h_prev, params), dh_next, CELL_GRAD_KEYS)
+            for key in CELL_GRAD_KEYS:
+                report.gradient(key, grads[key], expected[key], variants[key], forward_ok,
+                                numeric, forward_name="rnn_cell_forward")
+            report.unchanged(seen, **args, dh_next=dh_next)
+    report.summary()
+
+
+def check_rnn_backward(rnn_forward: Callable, rnn_backward: Callable) -> None:
+    """Check ``rnn_backward(dh, caches) -> grads`` (the caches come from the student's
+    ``rnn_forward``) and print a report."""
+    report = _Report("rnn_backward")
+    x, h0, params = _sequence_inputs(seed=40)
+    dh = np.random.default_rng(41).normal(size=(T, H, N))
+    expected_h, expected = _torch_rnn(x, h0, params, dh)
+    variants = _rnn_backward_variants(x, h0, params, dh, expected)
+
+    args = {"x": _fresh(x), "h0": _fresh(h0), "params": _fresh(params)}
+    forward_ok, caches = _run_forward(
+        report, rnn_forward, args, expected_h,
+        _rnn_forward_variants(x, h0, params, expected_h), name="h", time_axis=0)
+    if caches is not None:
+        seen = _snapshot(**args, dh=dh)
+        ok, grads = report.call(rnn_backward, dh, caches)
+        if ok and report.expect(
+            say(es="devuelve un diccionario con las claves {keys}",
+                en="returns a dict with the keys {keys}", keys=", ".join(SEQ_GRAD_KEYS)),
+            lambda: expect_keys("grads", grads, SEQ_GRAD_KEYS),
+        ):
+            def own_forward(x, h0, params):
+                return rnn_forward(x, h0, params)[0]
+
+            numeric = _LazyNumeric(own_forward, (x, h0, params), dh, SEQ_GRAD_KEYS)
+            for key in SEQ_GRAD_KEYS:
+                report.gradient(key, grads[key], expected[key], variants[key], forward_ok,
+                                numeric, forward_name="rnn_forward",
+                                time_axis=0 if key == "dx" else None)
+            report.unchanged(seen, **args, dh=dh)
+    report.summary()
+
+
+def check_clip_gradients(clip_gradients: Callable) -> None:
+    """Check ``clip_gradients(grads, max_norm) -> clipped grads`` and print a report."""
+    report = _Report("clip_gradients")
+    max_norm = 5.0
+    rng = np.random.default_rng(50)
+    big = {"dW_xh": rng.normal(scale=3.0, size=(H, D)),
+           "dW_hh": rng.normal(scale=3.0, size=(H, H)),
+           "db_h": rng.normal(scale=3.0, size=(H, 1))}
+    small = {name: 0.05 * g for name, g in big.items()}
+    if _check_clip_case(report, clip_gradients, big, max_norm):
+        _check_clip_case(report, clip_gradients, small, max_norm)
+    report.summary()
+
+
+def _check_clip_case(report: _Report, clip_gradients: Callable, grads: dict[str, np.ndarray],
+                     max_norm: float) -> bool:
+    """Check one call; False when the result is too broken to go on."""
+    total = _global_norm(grads)
+    clipping = total > max_norm
+    expected = _torch_clip(grads, max_norm)
+    variants = _clip_variants(grads, max_norm)
+    kept = _snapshot(grads=grads)
+    passed = dict(grads)  # the student may rebind keys of this dict; we compare with kept
+
+    ok, out = report.call(clip_gradients, passed, max_norm)
+    if not ok:
+        return False
+    if clipping and not report.expect(
+        say(es="devuelve un diccionario nuevo con las mismas claves",
+            en="returns a new dict with the same keys"),
+        lambda: _expect_new_dict(out, passed, kept["grads"].keys()),
+    ):
+        return False
+    if not isinstance(out, Mapping) or any(name not in out for name in grads):
+        return False
+    if clipping:
+        report.expect(
+            say(es="la norma global pasa de {total:.3g} a como mucho max_norm = {max_norm:g}",
+                en="the global norm goes from {total:.3g} to at most max_norm = {max_norm:g}",
+                total=total, max_norm=max_norm),
+            lambda: _expect_norm_at_most(out, kept["grads"], max_norm),
+        )
+        report.expect(
+            say(es="conserva la dirección: todos los arreglos se multiplican por el mismo "
+                   "factor positivo",
+                en="keeps the direction: every array is multiplied by the same positive factor"),
+            lambda: _expect_same_direction(out, kept["grads"]),
+        )
+        what = say(es="valores iguales a los de torch.nn.utils.clip_grad_norm_",
+                   en="values equal to those of torch.nn.utils.clip_grad_norm_")
+    else:
+        what = say(es="sin cambios cuando la norma global ({total:.3g}) ya es menor que max_norm",
+                   en="unchanged when the global norm ({total:.3g}) is already below max_norm",
+                   total=total)
+    report.expect(what, lambda: _expect_all(out, expected, variants))
+    report.unchanged(kept, grads=passed)
+    return True
+
+
+# ----------------------------------------------------------------------------------------------
+# The report: one printed line per checked quantity
+# ----------------------------------------------------------------------------------------------
+
+class _Report:
+    """Prints ✓/✗ lines as checks run and a closing summary; never lets an exception out."""
+
+    def __init__(self, function_name: str) -> None:
+        self.function_name = function_name
+        self.passed = 0
+        self.failed = 0
+
+    def ok(self, what: str) -> None:
+        self.passed += 1
+        print(f"✓ {what}")
+
+    def fail(self, why: str) -> None:
+        self.failed += 1
+        print(f"✗ {why}")
+
+    def call(self, fn: Callable, *args: Any) -> tuple[bool, Any]:
+        """Call the student's ``fn``; on an exception report it and return (False, None)."""
+        try:
+            return True, fn(*args)
+        except Exception as error:  # the student's code may raise anything
+            self.fail(_describe_exception(getattr(fn, "__name__", self.function_name), error))
+            return False, None
+
+    def expect(self, what: str, check: Callable[[], None]) -> bool:
+        """Run ``check``; a CheckFailed becomes a ✗ line with its explanation."""
+        try:
+            check()
+        except CheckFailed as failure:
+            self.fail(str(failure))
+            return False
+        except Exception as error:  # a student value so odd that checking it failed
+            self.fail(_describe_exception(self.function_name, error))
+            return False
+        self.ok(what)
+        return True
+
+    def compare(self, what: str, name: str, got: Any, expected: Any, **options: Any) -> bool:
+        """Compare a value with its reference through rnnkit.compare.explain_mismatch."""
+        problem = explain_mismatch(name, got, expected, **options)
+        if problem:
+            self.fail(problem)
+            return False
+        self.ok(what)
+        return True
+
+    def gradient(self, key: str, got: Any, expected: Any, variants: Any, forward_ok: bool,
+                 numeric: Mapping[str, np.ndarray | None], *, forward_name: str,
+                 time_axis: int | None = None) -> None:
+        """Judge one gradient against torch and, when the forward is wrong, against the
+        numerical gradient of the student's own forward."""
+        problem = explain_mismatch(key, got, expected, variants=variants, time_axis=time_axis)
+        if problem is None:
+            self.ok(say(es="{key}: forma {shape} y valores correctos",
+                        en="{key}: shape {shape} and correct values",
+                        key=key, shape=np.shape(expected)))
+            return
+        if forward_ok:
+            self.fail(problem)
+            return
+        own = numeric.get(key)
+        if own is not None and close(got, own, rtol=NUMERIC_RTOL, atol=NUMERIC_ATOL):
+            self.fail(say(
+                es="`{key}` es coherente con tu {forward} (coincide con su gradiente numérico), "
+                   "así que tu backward parece bien; el error está en {forward}: corrígelo "
+                   "primero y este gradiente se arreglará solo.",
+                en="`{key}` is consistent with your {forward} (it matches its numerical "
+                   "gradient), so your backward looks right; the mistake is in {forward}: fix "
+                   "it first and this gradient will follow.",
+                key=key, forward=forward_name))
+        else:
+            self.fail(problem + say(
+                es=" Tampoco coincide con el gradiente numérico de tu propio {forward}, así que "
+                   "puede que el backward también tenga un error: corrige primero {forward} y "
+                   "vuelve a comprobar.",
+                en=" It does not match the numerical gradient of your own {forward} either, so "
+                   "the backward may have a mistake too: fix {forward} first and check again.",
+                forward=forward_name))
+
+    def unchanged(self, kept: Mapping[str, Any], **now: Any) -> bool:
+        """One line: did the call leave every argument as it was?"""
+        names = ", ".join(now)
+        for name, before in kept.items():
+            after = now[name]
+            try:
+                if isinstance(before, Mapping):
+                    if not isinstance(after, Mapping):
+                        raise CheckFailed(say(
+                            es="Tu función reemplazó el contenido de `{name}`.",
+                            en="Your function replaced the contents of `{name}`.", name=name))
+                    for key, value in before.items():
+                        expect_unchanged(f"{name}['{key}']", value, after.get(key))
+                else:
+                    expect_unchanged(name, before, after)
+            except CheckFailed as failure:
+                self.fail(str(failure))
+                return False
+        self.ok(say(es="no modifica sus argumentos ({names})",
+                    en="does not modify its arguments ({names})", names=names))
+        return True
+
+    def summary(self) -> None:
+        total = self.passed + self.failed
+        if self.failed == 0 and total > 0:
+            print(say(es="→ {fn}: todo correcto ({n}/{n}).", en="→ {fn}: all correct ({n}/{n}).",
+                      fn=self.function_name, n=total))
+        elif self.failed == 1:
+            print(say(
+                es="→ {fn}: falla 1 de {total} comprobaciones; corrige la marcada con ✗.",
+                en="→ {fn}: 1 of {total} checks fails; fix the one marked ✗.",
+                fn=self.function_name, total=total))
+        else:
+            print(say(
+                es="→ {fn}: fallan {bad} de {total} comprobaciones; empieza por la primera "
+                   "marcada con ✗.",
+                en="→ {fn}: {bad} of {total} checks fail; start with the first one marked ✗.",
+                fn=self.function_name, bad=self.failed, total=total))
+
+
+def _describe_exception(function_name: str, error: Exception) -> str:
+    if isinstance(error, NotImplementedError):
+        return say(
+            es="`{fn}` todavía no está implementada (lanza NotImplementedError): escribe su "
+               "cuerpo en la celda de respuesta y ejecútala.",
+            en="`{fn}` is not implemented yet (it raises NotImplementedError): write its body "
+               "in the answer cell and run it.",
+            fn=function_name)
+    message = say(es="`{fn}` lanzó {kind}: {text}", en="`{fn}` raised {kind}: {text}",
+                  fn=function_name, kind=type(error).__name__, text=error)
+    frame = _student_frame(error)
+    if frame is not None:
+        message += say(es=" (en `{code}`, línea {line})", en=" (at `{code}`, line {line})",
+                       code=frame.line, line=frame.lineno)
+    return message
+
+
+def _student_frame(error: Exception) -> traceback.FrameSummary | None:
+    """The innermost frame of the traceback that is not in rnnkit or an installed library."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if not os.path.abspath(frame.filename).startswith(here)
+              and "site-packages" not in frame.filename and frame.line]
+    return frames[-1] if frames else None
+
+
+# ----------------------------------------------------------------------------------------------
+# Inputs, snapshots and small expectations
+# ----------------------------------------------------------------------------------------------
+
+def _params(rng: np.random.Generator) -> dict[str, np.ndarray]:
+    return {"W_xh": rng.normal(scale=0.5, size=(H, D)),
+            "W_hh": rng.normal(scale=0.5, size=(H, H)),
+            "b_h": rng.normal(scale=0.5, size=(H, 1))}
+
+
+def _cell_inputs(seed: int, n: int = N) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    x_t = rng.normal(size=(D, n))
+    h_prev = np.tanh(rng.normal(size=(H, n)))  # a non-zero state, as after some steps
+    return x_t, h_prev, _params(rng)
+
+
+def _sequence_inputs(seed: int, steps: int = T, n: int = N
+                     ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(steps, D, n))
+    h0 = np.tanh(rng.normal(size=(H, n)))  # non-zero, so ignoring h0 shows
+    return x, h0, _params(rng)
+
+
+def _fresh(value: Any) -> Any:
+    """A deep copy of an array or of a dict of arrays."""
+    if isinstance(value, Mapping):
+        return {k: np.array(v, copy=True) for k, v in value.items()}
+    return np.array(value, copy=True)
+
+
+def _snapshot(**values: Any) -> dict[str, Any]:
+    """Deep copies of the arguments, taken before a call."""
+    return {name: _fresh(value) for name, value in values.items()}
+
+
+def _run_forward(report: _Report, forward: Callable, args: Mapping[str, Any], expected: np.ndarray,
+                 variants: list, *, name: str, time_axis: int | None = None
+                 ) -> tuple[bool, Any]:
+    """Run the student's forward on ``args`` (copies the caller keeps nothing else of) to get
+    the cache(s), and report whether its output is right and its arguments untouched.
+    Returns (forward_ok, cache), with cache None when it could not be obtained."""
+    fn_name = getattr(forward, "__name__", "forward")
+    kept = _snapshot(**args)
+    ok, result = report.call(forward, *args.values())
+    if not ok:
+        return False, None
+    if not isinstance(result, tuple | list) or len(result) != 2:
+        report.fail(say(
+            es="`{fn}` debería devolver una tupla de 2 elementos; arréglalo primero con su "
+               "comprobación.",
+            en="`{fn}` should return a tuple of 2 items; fix it first with its check.",
+            fn=fn_name))
+        return False, None
+    problem = explain_mismatch(name, result[0], expected, variants=variants,
+                               time_axis=time_axis)
+    if problem:
+        report.fail(say(
+            es="Tu {fn} no es correcto y el backward usa su caché: {problem}",
+            en="Your {fn} is not right and the backward uses its cache: {problem}",
+            fn=fn_name, problem=problem))
+        return False, result[1]
+    changed = [arg for arg in args if not _same(kept[arg], args[arg])]
+    if changed:
+        report.fail(say(
+            es="Tu {fn} modifica su argumento `{arg}`, y el backward lo lee a través de la "
+               "caché: corrige primero {fn} (su comprobación te dice más).",
+            en="Your {fn} modifies its argument `{arg}`, and the backward reads it through the "
+               "cache: fix {fn} first (its check tells you more).",
+            fn=fn_name, arg=changed[0]))
+        return False, result[1]
+    report.ok(say(es="tu {fn} da el {name} correcto (el backward usa su caché)",
+                  en="your {fn} gives the right {name} (the backward uses its cache)",
+                  fn=fn_name, name=name))
+    return True, result[1]
+
+
+def _same(before: Any, after: Any) -> bool:
+    if isinstance(before, Mapping):
+        return isinstance(after, Mapping) and before.keys() == after.keys() and all(
+            close(after[k], before[k], rtol=0.0, atol=0.0) for k in before)
+    return close(after, before, rtol=0.0, atol=0.0)
+
+
+class _LazyNumeric(Mapping):
+    """Numerical gradients of sum(forward(x, h, params) * df), the student's own forward, for
+    each gradient key (in the order x, h, W_xh, W_hh, b_h). Computed only when a message needs
+    one; None when the student's forward cannot be differentiated numerically."""
+
+    def __init__(self, forward: Callable, args: tuple, df: np.ndarray, keys: tuple[str, ...]
+                 ) -> None:
+        self._forward, self._args, self._df = forward, args, df
+        self._wrt = dict(zip(keys, ("x", "h", *PARAM_KEYS), strict=True))
+        self._done: dict[str, np.ndarray | None] = {}
+
+    def __getitem__(self, key: str) -> np.ndarray | None:
+        if key not in self._done:
+            self._done[key] = self._compute(self._wrt[key])
+        return self._done[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._wrt)
+
+    def __len__(self) -> int:
+        return len(self._wrt)
+
+    def _call(self, name: str, value: np.ndarray) -> Any:
+        x, h, params = (_fresh(a) for a in self._args)
+        if name == "x":
+            x = value.copy()
+        elif name == "h":
+            h = value.copy()
+        else:
+            params[name] = value.copy()
+        return self._forward(x, h, params)
+
+    def _compute(self, name: str) -> np.ndarray | None:
+        x, h, params = self._args
+        point = np.array({"x": x, "h": h}.get(name, params.get(name)), dtype=float)
+        try:
+            return numerical_gradient(lambda value: self._call(name, value), point, self._df)
+        except Exception:  # the student's forward does not give a differentiable array
+            return None
+
+
+def _expect_new_dict(out: Any, passed: Mapping, keys: Any) -> None:
+    expect_keys("clip_gradients(...)", out, keys)
+    if out is passed:
+        raise CheckFailed(say(
+            es="`clip_gradients` devolvió el mismo diccionario que recibió: crea uno nuevo.",
+            en="`clip_gradients` returned the very dict it received: build a new one."))
+
+
+def _global_norm(grads: Mapping[str, Any]) -> float:
+    return float(np.sqrt(sum(np.sum(np.square(np.asarray(g, dtype=float)))
+                             for g in grads.values())))
+
+
+def _expect_norm_at_most(out: Mapping, grads: Mapping, max_norm: float) -> None:
+    for name, g in grads.items():
+        problem = _shape_problem(name, out[name], g)
+        if problem:
+            raise CheckFailed(problem)
+    norm = _global_norm({name: out[name] for name in grads})
+    if not norm <= max_norm * (1 + 1e-6):
+        raise CheckFailed(say(
+            es="Tras recortar, la norma global es {norm:.6g}, mayor que max_norm = {max_norm:g}. "
+               "La norma global es la raíz de la suma de los cuadrados de todos los arreglos.",
+            en="After clipping the global norm is {norm:.6g}, above max_norm = {max_norm:g}. "
+               "The global norm is the square root of the sum of squares over all arrays.",
+            norm=norm, max_norm=max_norm))
+
+
+def _expect_same_direction(out: Mapping, grads: Mapping) -> None:
+    for name, g in grads.items():
+        problem = _shape_problem(name, out[name], g)
+        if problem:
+            raise CheckFailed(problem)
+    before = np.concatenate([np.ravel(g) for g in grads.values()])
+    after = np.concatenate([np.ravel(np.asarray(out[name], dtype=float)) for name in grads])
+    factor = float(after @ before / (before @ before))
+    if factor <= 0 or not close(after, factor * before):
+        raise CheckFailed(say(
+            es="Los gradientes recortados no apuntan en la misma dirección que los originales: "
+               "multiplica todos los arreglos por un mismo factor positivo, no recortes cada "
+               "valor ni cada arreglo por separado.",
+            en="The clipped gradients do not point in the same direction as the originals: "
+               "multiply every array by one common positive factor; do not clip each value or "
+               "each array on its own."))
+
+
+def _expect_all(out: Mapping, expected: Mapping, variants: Mapping[str, Any]) -> None:
+    for name, value in expected.items():
+        problem = explain_mismatch(name, out[name], value, variants=variants.get(name, ()))
+        if problem:
+            raise CheckFailed(problem)
+
+
+def _shape_problem(name: str, got: Any, like: np.ndarray) -> str | None:
+    if np.shape(got) != like.shape:
+        return explain_mismatch(name, got, like)
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# The torch oracle (float64)
+# ----------------------------------------------------------------------------------------------
+
+def _t(array: np.ndarray, grad: bool = False) -> torch.Tensor:
+    return torch.tensor(np.asarray(array, dtype=float), dtype=torch.float64, requires_grad=grad)
+
+
+def _np(tensor: torch.Tensor | None, like: np.ndarray | None = None) -> np.ndarray:
+    if tensor is None:  # no gradient reached this input
+        return np.zeros_like(like, dtype=float)
+    return tensor.detach().numpy().copy()
+
+
+def _load(module: torch.nn.Module, suffix: str, params: Mapping) -> None:
+    """Copy W_xh, W_hh, b_h into a torch RNN module (b_h goes to bias_ih; bias_hh is zero)."""
+    with torch.no_grad():
+        getattr(module, f"weight_ih{suffix}").copy_(_t(params["W_xh"]))
+        getattr(module, f"weight_hh{suffix}").copy_(_t(params["W_hh"]))
+        getattr(module, f"bias_ih{suffix}").copy_(_t(params["b_h"][:, 0]))
+        getattr(module, f"bias_hh{suffix}").zero_()
+
+
+def _torch_cell(x_t, h_prev, params):
+    with torch.random.fork_rng(devices=[]):  # module creation must not touch the user's RNG
+        cell = torch.nn.RNNCell(x_t.shape[0], h_prev.shape[0], nonlinearity="tanh").double()
+    _load(cell, "", params)
+    x_in, h_in = _t(x_t.T, grad=True), _t(h_prev.T, grad=True)
+    return cell, x_in, h_in, cell(x_in, h_in)  # torch puts examples in rows: (N, H)
+
+
+def _torch_cell_forward(x_t, h_prev, params) -> np.ndarray:
+    return _np(_torch_cell(x_t, h_prev, params)[3]).T
+
+
+def _torch_cell_backward(x_t, h_prev, params, dh_next) -> dict[str, np.ndarray]:
+    cell, x_in, h_in, out = _torch_cell(x_t, h_prev, params)
+    (out * _t(dh_next.T)).sum().backward()
+    return {"dx_t": _np(x_in.grad).T, "dh_prev": _np(h_in.grad).T,
+            "dW_xh": _np(cell.weight_ih.grad), "dW_hh": _np(cell.weight_hh.grad),
+            "db_h": _np(cell.bias_ih.grad)[:, None]}
+
+
+def _torch_rnn(x, h0, params, dh=None):
+    """torch.nn.RNN on x (T, D, N) from h0 (H, N): returns (h (T, H, N), grads or None)."""
+    with torch.random.fork_rng(devices=[]):
+        rnn = torch.nn.RNN(x.shape[1], h0.shape[0], nonlinearity="tanh").double()
+    _load(rnn, "_l0", params)
+    x_in = _t(np.transpose(x, (0, 2, 1)), grad=True)  # torch layout (T, N, D)
+    h0_in = _t(h0.T[None], grad=True)                  # (layers, N, H)
+    out, _ = rnn(x_in, h0_in)
+    h = np.transpose(_np(out), (0, 2, 1))
+    if dh is None:
+        return h, None
+    (out * _t(np.transpose(dh, (0, 2, 1)))).sum().backward()
+    return h, {"dx": np.transpose(_np(x_in.grad), (0, 2, 1)), "dh0": _np(h0_in.grad)[0].T,
+               "dW_xh": _np(rnn.weight_ih_l0.grad), "dW_hh": _np(rnn.weight_hh_l0.grad),
+               "db_h": _np(rnn.bias_ih_l0.grad)[:, None]}
+
+
+def _torch_clip(grads: Mapping[str, np.ndarray], max_norm: float) -> dict[str, np.ndarray]:
+    tensors = {name: _t(g) for name, g in grads.items()}
+    for tensor in tensors.values():
+        tensor.grad = tensor.detach().clone()
+    torch.nn.utils.clip_grad_norm_(list(tensors.values()), max_norm)
+    return {name: _np(tensor.grad) for name, tensor in tensors.items()}
+
+
+# ----------------------------------------------------------------------------------------------
+# Known mistakes, computed with torch, so a message can name them
+# ----------------------------------------------------------------------------------------------
+
+def _cell_forward_variants(x_t, h_prev, params) -> list[tuple[np.ndarray, str]]:
+    x, h = _t(x_t), _t(h_prev)
+    W_xh, W_hh, b = _t(params["W_xh"]), _t(params["W_hh"]), _t(params["b_h"])
+    a = W_hh @ h + W_xh @ x + b
+    return [
+        (_np(a), say(es="falta aplicar tanh a la suma W_hh h_prev + W_xh x_t + b_h.",
+                     en="tanh is not applied to the sum W_hh h_prev + W_xh x_t + b_h.")),
+        (_np(torch.sigmoid(a)), say(es="usa la sigmoide; la celda de esta RNN usa tanh.",
+                                    en="it uses the sigmoid; this RNN cell uses tanh.")),
+        (_np(torch.tanh(W_hh @ h + W_xh @ x)), say(es="falta sumar el sesgo b_h.",
+                                                    en="the bias b_h is not added.")),
+        (_np(torch.tanh(W_hh.T @ h + W_xh @ x + b)), say(
+            es="usa W_hhᵀ: el término de la recurrencia es W_hh @ h_prev, sin trasponer.",
+            en="it uses W_hhᵀ: the recurrent term is W_hh @ h_prev, not transposed.")),
+        (_np(torch.tanh(W_xh @ x + b)), say(
+            es="ignora h_prev: falta el término W_hh h_prev, que es la memoria de la red.",
+            en="it ignores h_prev: the term W_hh h_prev, the network's memory, is missing.")),
+    ]
+
+
+def _rnn_forward_variants(x, h0, params, expected) -> list[tuple[np.ndarray, str]]:
+    from_zero = _torch_rnn(x, np.zeros_like(h0), params)[0]
+    no_memory = np.stack([_torch_cell_forward(x[t], h0, params) for t in range(x.shape[0])])
+    last_everywhere = np.broadcast_to(expected[-1], expected.shape)
+    return [
+        (from_zero, say(
+            es="es lo que sale empezando desde ceros: tu bucle ignora el h0 recibido.",
+            en="it is what you get starting from zeros: your loop ignores the given h0.")),
+        (no_memory, say(
+            es="cada paso usa h0 como estado anterior: actualiza el estado dentro del bucle "
+               "para que el paso t reciba h_{t-1}.",
+            en="every step uses h0 as its previous state: update the state inside the loop so "
+               "that step t receives h_{t-1}.")),
+        (last_everywhere, say(
+            es="todas las posiciones contienen el último estado h_T: guardas una referencia al "
+               "mismo arreglo y lo modificas en el sitio; guarda cada h_t en h[t].",
+            en="every position holds the last state h_T: you store references to one array "
+               "and modify it in place; store each h_t in h[t].")),
+    ]
+
+
+def _linear_grads(x_t, h_prev, params, da) -> dict[str, np.ndarray]:
+    """Gradients of the pre-activation a = W_hh h_prev + W_xh x_t + b_h when da reaches it."""
+    x, h = _t(x_t, grad=True), _t(h_prev, grad=True)
+    W_xh, W_hh, b = _t(params["W_xh"], True), _t(params["W_hh"], True), _t(params["b_h"], True)
+    a = W_hh @ h + W_xh @ x + b
+    grads = torch.autograd.grad(a, (x, h, W_xh, W_hh, b), grad_outputs=_t(da))
+    return dict(zip(CELL_GRAD_KEYS, (_np(g) for g in grads), strict=True))
+
+
+def _cell_backward_variants(x_t, h_prev, params, dh_next) -> dict[str, list]:
+    h_next = _torch_cell_forward(x_t, h_prev, params)
+    da = dh_next * (1 - h_next**2)
+    no_tanh = _linear_grads(x_t, h_prev, params, dh_next)
+    tanh_twice = _linear_grads(x_t, h_prev, params, dh_next * (1 - np.tanh(h_next) ** 2))
+    at_h_prev = _linear_grads(x_t, h_prev, params, dh_next * (1 - h_prev**2))
+    with_output = _linear_grads(x_t, h_next, params, da)
+    variants: dict[str, list] = {key: [] for key in CELL_GRAD_KEYS}
+    for key in CELL_GRAD_KEYS:
+        variants[key].append((no_tanh[key], say(
+            es="falta multiplicar por la derivada de tanh: da = dh_next ⊙ (1 − h_next²).",
+            en="the tanh derivative is missing: da = dh_next ⊙ (1 − h_next²).")))
+        variants[key].append((tanh_twice[key], say(
+            es="h_next ya es tanh(a), así que tanh'(a) = 1 − h_next²; no vuelvas a aplicar tanh.",
+            en="h_next already is tanh(a), so tanh'(a) = 1 − h_next²; do not apply tanh again.")))
+        variants[key].append((at_h_prev[key], say(
+            es="la derivada de tanh se evalúa en h_prev; va en la salida de la celda: "
+               "1 − h_next².",
+            en="the tanh derivative is taken at h_prev; it belongs at the cell's output: "
+               "1 − h_next².")))
+    variants["dW_hh"].append((with_output["dW_hh"], say(
+        es="usa h_next donde va h_prev: W_hh multiplica al estado que entra en la celda, así "
+           "que dW_hh = da h_prevᵀ.",
+        en="it uses h_next where h_prev belongs: W_hh multiplies the state entering the cell, "
+           "so dW_hh = da h_prevᵀ.")))
+    return variants
+
+
+def _unrolled_grads(x, h0, params, dh, *, cut_time: bool = False) -> dict[str, Any]:
+    """Autograd through a hand-unrolled RNN with one copy of the weights per step, so each
+    step's contribution to the weight gradients is visible. With cut_time, nothing flows from
+    step t+1 back into h_t (each state is detached before the next step uses it)."""
+    steps = x.shape[0]
+    x_in, h0_in = _t(x, grad=True), _t(h0, grad=True)
+    copies = {k: [_t(params[k], grad=True) for _ in range(steps)] for k in PARAM_KEYS}
+    h, loss = h0_in, 0
+    for t in range(steps):
+        h_in = h.detach() if cut_time and t > 0 else h
+        h = torch.tanh(copies["W_hh"][t] @ h_in + copies["W_xh"][t] @ x_in[t] + copies["b_h"][t])
+        loss = loss + (h * _t(dh[t])).sum()
+    loss.backward()
+    per_step = {f"d{k}": [_np(w.grad, params[k]) for w in copies[k]] for k in PARAM_KEYS}
+    total = {key: sum(values) for key, values in per_step.items()}
+    return {"dx": _np(x_in.grad, x), "dh0": _np(h0_in.grad, h0), **total, "per_step": per_step}
+
+
+def _rnn_backward_variants(x, h0, params, dh, expected) -> dict[str, list]:
+    cut = _unrolled_grads(x, h0, params, dh, cut_time=True)
+    last_only_dh = np.zeros_like(dh)
+    last_only_dh[-1] = dh[-1]
+    last_only = _unrolled_grads(x, h0, params, last_only_dh)
+    steps = _unrolled_grads(x, h0, params, dh)["per_step"]
+
+    cut_message = say(
+        es="no incluye lo que fluye hacia atrás desde el paso t+1: el gradiente que llega a h_t "
+           "es dh[t] más el dh_prev que devolvió el paso t+1.",
+        en="it leaves out what flows back from step t+1: the gradient reaching h_t is dh[t] "
+           "plus the dh_prev returned by step t+1.")
+    last_message = say(
+        es="solo usa dh del último paso: en cada paso t hay que sumar también dh[t], el "
+           "gradiente que llega a h_t desde fuera.",
+        en="it only uses dh of the last step: at every step t you must also add dh[t], the "
+           "gradient reaching h_t from outside.")
+    one_step_message = say(
+        es="solo contiene la contribución de un paso: los pesos se comparten en el tiempo, así "
+           "que sus gradientes se acumulan (+=) sobre todos los pasos.",
+        en="it holds the contribution of a single step: the weights are shared over time, so "
+           "their gradients accumulate (+=) over all steps.")
+    variants: dict[str, list] = {key: [(cut[key], cut_message), (last_only[key], last_message)]
+                                 for key in SEQ_GRAD_KEYS}
+    for key in ("dW_xh", "dW_hh", "db_h"):
+        variants[key] += [(steps[key][0], one_step_message), (steps[key][-1], one_step_message)]
+    variants["dx"].append((expected["dx"][::-1], say(
+        es="está en orden inverso en el tiempo: guarda el gradiente del paso t en dx[t] (el "
+           "bucle va hacia atrás, pero el resultado se indexa hacia delante).",
+        en="it is reversed in time: store the gradient of step t in dx[t] (the loop runs "
+           "backwards, but the result is indexed forwards).")))
+    return variants
+
+
+def _clip_variants(grads: Mapping[str, np.ndarray], max_norm: float) -> dict[str, list]:
+    total = _global_norm(grads)
+    variants: dict[str, list] = {}
+    for name, g in grads.items():
+        own = float(np.sqrt(np.sum(g**2)))
+        variants[name] = [
+            (g * min(1.0, max_norm / own), say(
+                es="recorta cada arreglo con su propia norma; la norma es global: la de todos "
+                   "los arreglos juntos como un solo vector.",
+                en="it clips each array by its own norm; the norm is global: that of all arrays "
+                   "together as one vector.")),
+            (np.clip(g, -max_norm, max_norm), say(
+                es="recorta cada valor por separado (np.clip); hay que escalar todos los "
+                   "gradientes por un mismo factor.",
+                en="it clips each value on its own (np.clip); all gradients must be scaled by "
+                   "one common factor.")),
+            (g * min(1.0, max_norm / total**2), say(
+                es="divide por la suma de cuadrados; falta la raíz cuadrada de la norma.",
+                en="it divides by the sum of squares; the norm's square root is missing.")),
+        ]
+        always = say(
+            es="escala aunque la norma ya sea menor que max_norm: solo se recorta cuando la "
+               "norma global la supera.",
+            en="it scales even though the norm is already below max_norm: clip only when the "
+               "global norm exceeds it.")
+        variants[name] += [(g * max_norm / (total + 1e-6), always), (g * max_norm / total, always)]
+    return variants

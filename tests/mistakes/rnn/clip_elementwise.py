@@ -1,0 +1,11 @@
+"""clip_gradients clips each entry with np.clip instead of scaling all by the global norm.
+
+loses: clip_gradients
+feedback: you clip each entry
+"""
+
+import numpy as np
+
+
+def clip_gradients(grads, max_norm):
+    return {name: np.clip(g, -max_norm, max_norm) for name, g in grads.items()}

@@ -1,0 +1,25 @@
+"""rnn_backward feeds each step only dh[t], dropping the dh_prev that flows back from step t+1.
+
+loses: rnn_backward
+feedback: nothing flows back from the next step
+"""
+
+import numpy as np
+
+
+def rnn_backward(dh, caches):
+    T, H, N = dh.shape
+    D = caches[0][0].shape[0]
+    dx = np.zeros((T, D, N))
+    dW_xh = np.zeros((H, D))
+    dW_hh = np.zeros((H, H))
+    db_h = np.zeros((H, 1))
+    dh_prev = np.zeros((H, N))
+    for t in reversed(range(T)):
+        step = rnn_cell_backward(dh[t], caches[t])
+        dx[t] = step["dx_t"]
+        dW_xh += step["dW_xh"]
+        dW_hh += step["dW_hh"]
+        db_h += step["db_h"]
+        dh_prev = step["dh_prev"]
+    return {"dx": dx, "dh0": dh_prev, "dW_xh": dW_xh, "dW_hh": dW_hh, "db_h": db_h}
