@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ from rnnkit.paths import KIT_ROOT, SOURCE
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `rnnkit ... | head` ends quietly
     args = _parser().parse_args(argv)
     if getattr(args, "lang", None):
         set_language(args.lang)

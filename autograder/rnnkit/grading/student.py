@@ -97,6 +97,9 @@ def _missing(function: str) -> str:
 
 
 def _raised(function: str, what: str, where: str) -> str:
+    if what.startswith("NotImplementedError"):
+        return say(es="`{f}` todavía no está implementada (lanza NotImplementedError).",
+                   en="`{f}` is not implemented yet (it raises NotImplementedError).", f=function)
     text = say(es="`{f}` falló: {what}", en="`{f}` failed: {what}", f=function, what=what)
     return f"{text}\n{where}".rstrip()
 

@@ -1,0 +1,1 @@
+"""Reference implementations: the oracle the hidden suites grade against."""

@@ -1,0 +1,91 @@
+"""End to end with real nbgrader: the release is up to date, the source's own solutions get full
+marks, the blank release gets 0 without error, and ``rnnkit grade`` agrees with
+``nbgrader autograde`` on honest submissions."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from rnnkit.cli import known_assignments, release
+from rnnkit.grading import manifest
+from rnnkit.grading.engine import grade_notebook
+from rnnkit.grading.gradebook import CourseGradebook
+from rnnkit.nb.catalogue import load_entries
+from rnnkit.nb.fill import answers_for_functions, fill_release, source_answers
+from rnnkit.paths import KIT_ROOT, RELEASES, SOURCE
+
+pytestmark = pytest.mark.slow
+ASSIGNMENTS = known_assignments()
+
+
+def make_course(root: Path, assignment: str) -> Path:
+    """A course directory sharing the kit's sources, with ``assignment`` released in it."""
+    root.mkdir()
+    (root / "source").symlink_to(SOURCE, target_is_directory=True)
+    shutil.copy(KIT_ROOT / "nbgrader_config.py", root)
+    release(assignment, root, "es")
+    return root
+
+
+def submit(course: Path, assignment: str, student: str, nb: nbformat.NotebookNode) -> Path:
+    folder = course / "submitted" / student / assignment
+    folder.mkdir(parents=True)
+    path = folder / f"{assignment}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, text=True,
+                          capture_output=True, env={**os.environ, "PATH": path}, timeout=900)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_committed_release_is_what_nbgrader_generates(tmp_path, assignment):
+    course = make_course(tmp_path / "course", assignment)
+    fresh = json.loads((course / "assignments" / assignment / f"{assignment}.ipynb").read_text())
+    committed = json.loads((RELEASES / assignment / f"{assignment}.ipynb").read_text())
+    assert fresh == committed, f"assignments/{assignment} is stale: run `rnnkit release`"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_grading_cells_are_worth_what_the_hidden_suite_gives(assignment):
+    m = manifest.load(assignment)
+    assert m.test_cell_points == {f"test_{f}": m.points(f) for f in m.functions}
+    assert set(m.answer_ids) >= {f"answer_{f}" for f in m.functions}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_nbgrader_autograde_and_rnnkit_agree(tmp_path, assignment):
+    course = make_course(tmp_path / "course", assignment)
+    release_nb = course / "assignments" / assignment / f"{assignment}.ipynb"
+    perfect = source_answers(assignment)
+    mistake = load_entries(KIT_ROOT / "tests" / "mistakes" / assignment)[0]
+    submissions = {
+        "perfect": fill_release(release_nb, perfect),
+        "blank": nbformat.read(release_nb, as_version=4),
+        "mistake": fill_release(release_nb, {**perfect, **answers_for_functions(
+            mistake.code_by_function)}),
+    }
+    paths = {s: submit(course, assignment, s, nb) for s, nb in submissions.items()}
+
+    done = nbgrader(course, "autograde", assignment, "--force")
+    assert done.returncode == 0, done.stderr[-3000:]
+    with CourseGradebook(course) as gradebook:
+        nbgrader_scores = {row["student"]: row["score"] for row in gradebook.table(assignment)}
+
+    full = manifest.load(assignment).max_score
+    assert nbgrader_scores["perfect"] == full
+    assert nbgrader_scores["blank"] == 0
+    assert 0 < nbgrader_scores["mistake"] < full
+    for student, path in paths.items():
+        assert grade_notebook(path, assignment).score == nbgrader_scores[student], student
