@@ -26,8 +26,8 @@ ASSIGNMENT = "rnn"
 MISTAKES = {  # student -> catalogued mistake
     "bruno": "ignores_h0",
     "carla": "no_flow_from_next_step",
-    "diego": "assigns_weight_gradients",
-    "elena": "elementwise_clipping",
+    "diego": "assigns_weight_grads",
+    "elena": "clip_elementwise",
     "felix": "tanh_derivative_at_h_prev",
 }
 CORRECT_VARIANT = ("gabi", "concatenated_weights")
