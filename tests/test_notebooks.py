@@ -1,0 +1,46 @@
+"""The source notebooks run top to bottom in Jupyter, in both languages, with their own solutions:
+no cell raises, every public check prints only ✓, every grading cell awards full points."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from rnnkit.cli import known_assignments
+from rnnkit.grading import manifest
+from rnnkit.nb.language import localize_notebook
+from rnnkit.paths import SOURCE
+
+pytestmark = pytest.mark.slow
+
+
+def outputs_text(cell: nbformat.NotebookNode) -> str:
+    parts = []
+    for out in cell.get("outputs", []):
+        parts.append(out.get("text", ""))
+        parts.append(out.get("data", {}).get("text/plain", ""))
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize("assignment", known_assignments())
+def test_source_notebook_runs_with_its_solutions(tmp_path, assignment, lang):
+    nb = localize_notebook(nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", 4), lang)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    errors = [out for cell in nb.cells for out in cell.get("outputs", [])
+              if out.output_type == "error" or out.get("name") == "stderr"]
+    assert not errors, json.dumps(errors, default=str)[:3000]
+    m = manifest.load(assignment)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        text = outputs_text(cell)
+        assert "✗" not in text, f"{grade_id}: {text}"
+        if grade_id.startswith("check_"):
+            assert "✓" in text, f"{grade_id} printed no check: {text!r}"
+        if grade_id.startswith("test_"):
+            earned = [o for o in cell.outputs if o.output_type == "execute_result"]
+            assert earned and float(earned[0].data["text/plain"]) == m.points(grade_id[5:])
