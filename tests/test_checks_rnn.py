@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from rnnkit import i18n
 from rnnkit.checks.rnn import (
     check_clip_gradients,
@@ -20,7 +21,6 @@ from rnnkit.checks.rnn import (
 from rnnkit.gradcheck import numerical_gradient, relative_error
 from rnnkit.nb.catalogue import load_entries, load_entry
 from rnnkit.paths import KIT_ROOT, SOLUTIONS
-
 from solutions import rnn as ref
 
 

@@ -15,6 +15,7 @@ from functools import cache
 
 import numpy as np
 import pytest
+
 from rnnkit import i18n
 from rnnkit.grading import suite
 from rnnkit.grading.student import NamespaceStudent

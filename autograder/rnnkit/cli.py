@@ -1,6 +1,7 @@
 """The ``rnnkit`` command: release assignments, grade one notebook, grade a class, show grades.
 
     rnnkit release [rnn lstm ...] [--lang es|en]    student releases via nbgrader
+    rnnkit collect-zip rnn download.zip              an LMS zip into submitted/
     rnnkit grade NOTEBOOK --assignment rnn --json results.json
     rnnkit autograde rnn [--jobs N] [--force]        every submission under submitted/
     rnnkit gradebook rnn                             the grades nbgrader has recorded
@@ -58,6 +59,19 @@ def release(assignment: str, course_dir: Path, lang: str) -> None:
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{done.stderr}")
     print(f"released {assignment} ({lang}) -> {course_dir / 'assignments' / assignment}")
+
+
+def cmd_collect_zip(args: argparse.Namespace) -> int:
+    from rnnkit.collect import collect_zip
+
+    collected = collect_zip(Path(args.zip), Path(args.course_dir), args.assignment)
+    for student, member in collected.written.items():
+        print(f"  {student:<24} <- {member}")
+    for skipped in collected.skipped:
+        print(f"  skipped {skipped}")
+    print(f"collected {len(collected.written)} submissions of {args.assignment} into "
+          f"{Path(args.course_dir) / 'submitted'}; next: rnnkit autograde {args.assignment}")
+    return 0
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -152,6 +166,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("assignments", nargs="*", help="default: all assignments")
     course_dir(sub)
     language(sub)
+
+    sub = command("collect-zip", cmd_collect_zip, "put an LMS zip download into submitted/")
+    sub.add_argument("assignment")
+    sub.add_argument("zip", help="the zip of submissions downloaded from Canvas, Moodle, ...")
+    course_dir(sub)
 
     sub = command("grade", cmd_grade, "grade one notebook, print a report, write results.json")
     sub.add_argument("notebook")

@@ -18,12 +18,12 @@ import copy
 
 import numpy as np
 import pytest
+
+from hidden.rnn import variants
 from rnnkit.compare import CheckFailed, close, expect_close, expect_keys, expect_pair
 from rnnkit.gradcheck import numerical_gradient
 from rnnkit.grading.judge import expect_gradient, expect_untouched
 from rnnkit.i18n import say
-
-from hidden.rnn import variants
 from solutions import rnn as reference
 
 # (T, N, D, H): time steps, batch, input size, hidden size.

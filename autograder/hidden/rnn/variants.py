@@ -8,6 +8,7 @@ student contract: x (T, D, N), h (T, H, N), params W_xh (H, D), W_hh (H, H), b_h
 from __future__ import annotations
 
 import numpy as np
+
 from rnnkit.compare import Variant
 from rnnkit.i18n import say
 
