@@ -19,7 +19,12 @@ from rnnkit.grading import manifest
 from rnnkit.grading.engine import grade_notebook
 from rnnkit.grading.gradebook import CourseGradebook
 from rnnkit.nb.catalogue import load_entries
-from rnnkit.nb.fill import answers_for_functions, fill_release, source_answers
+from rnnkit.nb.fill import (
+    answers_for_functions,
+    fill_release,
+    reference_answers,
+    source_answers,
+)
 from rnnkit.paths import KIT_ROOT, RELEASES, SOURCE
 
 pytestmark = pytest.mark.slow
@@ -73,8 +78,8 @@ def test_nbgrader_autograde_and_rnnkit_agree(tmp_path, assignment):
     submissions = {
         "perfect": fill_release(release_nb, perfect),
         "blank": nbformat.read(release_nb, as_version=4),
-        "mistake": fill_release(release_nb, {**perfect, **answers_for_functions(
-            mistake.code_by_function)}),
+        "mistake": fill_release(release_nb, {**reference_answers(assignment),
+                                             **answers_for_functions(mistake.code_by_function)}),
     }
     paths = {s: submit(course, assignment, s, nb) for s, nb in submissions.items()}
 
@@ -89,3 +94,29 @@ def test_nbgrader_autograde_and_rnnkit_agree(tmp_path, assignment):
     assert 0 < nbgrader_scores["mistake"] < full
     for student, path in paths.items():
         assert grade_notebook(path, assignment).score == nbgrader_scores[student], student
+
+
+def test_rnnkit_autograde_feeds_nbgrader_feedback_and_export(tmp_path):
+    from rnnkit.grading.classroom import autograde_class
+
+    assignment = "rnn"
+    course = make_course(tmp_path / "course", assignment)
+    release_nb = course / "assignments" / assignment / f"{assignment}.ipynb"
+    mistake = {e.slug: e for e in load_entries(KIT_ROOT / "tests" / "mistakes" / assignment)}
+    answers = {**reference_answers(assignment),
+               **answers_for_functions(mistake["no_flow_from_next_step"].code_by_function)}
+    submit(course, assignment, "carla", fill_release(release_nb, answers))
+
+    summary = autograde_class(course, assignment, jobs=1, progress=False)
+    assert summary.graded == 1 and not summary.failed
+
+    done = nbgrader(course, "generate_feedback", assignment, "--force")
+    assert done.returncode == 0, done.stderr[-3000:]
+    html = (course / "feedback" / "carla" / assignment / f"{assignment}.html").read_text()
+    assert "nothing flows back from the next step" in html
+    assert "Score: 21.0 / 26.0" in html
+
+    done = nbgrader(course, "export", "--to", str(tmp_path / "grades.csv"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    csv = (tmp_path / "grades.csv").read_text()
+    assert "carla" in csv and ",21.0," in csv

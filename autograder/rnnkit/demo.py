@@ -19,7 +19,12 @@ from rnnkit.cli import format_table, release
 from rnnkit.grading.classroom import autograde_class
 from rnnkit.grading.gradebook import CourseGradebook
 from rnnkit.nb.catalogue import load_entries
-from rnnkit.nb.fill import answers_for_functions, fill_release, source_answers
+from rnnkit.nb.fill import (
+    answers_for_functions,
+    fill_release,
+    reference_answers,
+    source_answers,
+)
 from rnnkit.paths import KIT_ROOT, SOURCE
 
 ASSIGNMENT = "rnn"
@@ -64,10 +69,11 @@ def simulate_class(course_dir: Path) -> list[str]:
     release_nb = course_dir / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     entries = {e.slug: e for folder in ("mistakes", "correct")
                for e in load_entries(KIT_ROOT / "tests" / folder / ASSIGNMENT)}
-    perfect = source_answers(ASSIGNMENT)
-    submissions = {"ana": perfect}
+    reference = reference_answers(ASSIGNMENT)
+    submissions = {"ana": source_answers(ASSIGNMENT)}
     for student, slug in [*MISTAKES.items(), CORRECT_VARIANT]:
-        submissions[student] = {**perfect, **answers_for_functions(entries[slug].code_by_function)}
+        submissions[student] = {**reference,
+                                **answers_for_functions(entries[slug].code_by_function)}
     for student, answers in submissions.items():
         nbformat.write(fill_release(release_nb, answers), _submission_path(course_dir, student))
     shutil.copy(release_nb, _submission_path(course_dir, "hugo"))  # blank: handed in untouched

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import nbformat
 
+from rnnkit.nb.catalogue import load_entry
 from rnnkit.nb.language import localize_source
-from rnnkit.paths import SOURCE
+from rnnkit.paths import SOLUTIONS, SOURCE
 
 
 def source_answers(assignment: str, lang: str = "es") -> dict[str, str]:
@@ -24,6 +25,18 @@ def source_answers(assignment: str, lang: str = "es") -> dict[str, str]:
         if meta.get("solution") and not meta.get("grade"):
             answers[meta["grade_id"]] = localize_source("".join(cell["source"]), lang)
     return answers
+
+
+def reference_answers(assignment: str) -> dict[str, str]:
+    """grade_id -> code of the reference solution's functions, one answer cell each.
+
+    Catalogued mistakes are written against the reference (its cache layout, its helpers), so
+    a mistaken submission is the reference with the mistaken functions swapped in.
+    """
+    answer_ids = set(source_answers(assignment))
+    functions = load_entry(SOLUTIONS / f"{assignment}.py").code_by_function
+    return {grade_id: code for grade_id, code in answers_for_functions(functions).items()
+            if grade_id in answer_ids}
 
 
 def answers_for_functions(code_by_function: dict[str, str]) -> dict[str, str]:
