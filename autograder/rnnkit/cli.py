@@ -109,13 +109,14 @@ def cmd_gradebook(args: argparse.Namespace) -> int:
 
 
 def format_table(rows: list[dict[str, object]]) -> str:
-    """A plain text table: student, score, max score, and a bar."""
-    lines = [f"{'student':<24} {'score':>7} {'max':>6}  "]
+    """A plain text table: student, score, max score, a bar, and the first problem if given."""
+    lines = [f"{'student':<12} {'score':>6} {'max':>5}  {'':<20}  first problem"]
     for row in rows:
         score, top = float(row["score"]), float(row["max_score"]) or 1.0
         bar = "█" * round(20 * score / top)
-        lines.append(f"{row['student']:<24} {score:>7.1f} {top:>6.1f}  {bar}")
-    return "\n".join(lines)
+        problem = str(row.get("problem", ""))[:90]
+        lines.append(f"{row['student']:<12} {score:>6.1f} {top:>5.1f}  {bar:<20}  {problem}")
+    return "\n".join(lines).rstrip()
 
 
 def cmd_isolation(args: argparse.Namespace) -> int:

@@ -10,13 +10,14 @@ directory (``.demo/`` by default, git-ignored).
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import nbformat
 
 from rnnkit.cli import format_table, release
-from rnnkit.grading.classroom import autograde_class
+from rnnkit.grading.classroom import STATE_FILE, autograde_class
 from rnnkit.grading.gradebook import CourseGradebook
 from rnnkit.nb.catalogue import load_entries
 from rnnkit.nb.fill import (
@@ -47,12 +48,23 @@ def run_demo(course_dir: Path, jobs: int | None = None) -> int:
     print(f"\nsimulated class of {len(students)} submissions in {course_dir / 'submitted'}")
     summary = autograde_class(course_dir, ASSIGNMENT, jobs=jobs, force=True)
     with CourseGradebook(course_dir) as gradebook:
-        rows = gradebook.table(ASSIGNMENT)
+        rows = [{**row, "problem": first_problem(course_dir, row["student"])}
+                for row in gradebook.table(ASSIGNMENT)]
     print(f"\nnbgrader gradebook, assignment {ASSIGNMENT!r}:\n{format_table(rows)}")
     print(f"\nfeedback per student: {course_dir}/autograded/<student>/{ASSIGNMENT}/"
           f"rnnkit-results.json (or run `nbgrader generate_feedback {ASSIGNMENT}` "
           f"in {course_dir})")
     return 1 if summary.failed else 0
+
+
+def first_problem(course_dir: Path, student: str) -> str:
+    """The first thing rnnkit told this student (a note or a failed test), on one line."""
+    state = course_dir / "autograded" / student / ASSIGNMENT / STATE_FILE
+    results = json.loads(state.read_text(encoding="utf-8"))
+    told = results["output"].splitlines() + [
+        f"{t['name'].split(':')[0]}: {t['output']}" for t in results["tests"]
+        if t["status"] == "failed"]
+    return told[0].splitlines()[0] if told else ""
 
 
 def prepare_course(course_dir: Path) -> None:
