@@ -78,6 +78,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from rnnkit.grading.engine import grade_notebook
     from rnnkit.grading.report import write_json_atomically
 
+    if not Path(args.notebook).is_file():
+        raise ValueError(f"no notebook at {args.notebook}: check the path")
     _announce_isolation(args.insecure)
     report = grade_notebook(Path(args.notebook), args.assignment, insecure=args.insecure)
     print(report.to_text())

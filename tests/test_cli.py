@@ -1,0 +1,62 @@
+"""`rnnkit grade`: one notebook, a readable report, Gradescope's results.json, exit 0 if graded."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from rnnkit.cli import main
+from rnnkit.grading import manifest
+from rnnkit.nb.fill import fill_release, source_answers
+from rnnkit.paths import RELEASES
+
+RELEASE = RELEASES / "rnn" / "rnn.ipynb"
+
+
+def grade(capsys, notebook, tmp_path) -> tuple[int, dict, str]:
+    out = tmp_path / "results.json"
+    code = main(["grade", str(notebook), "--assignment", "rnn", "--json", str(out),
+                 "--lang", "en"])
+    return code, json.loads(out.read_text()), capsys.readouterr().out
+
+
+def test_a_perfect_notebook_gets_full_marks_in_gradescope_schema(tmp_path, capsys):
+    notebook = tmp_path / "rnn.ipynb"
+    nbformat.write(fill_release(RELEASE, source_answers("rnn")), notebook)
+    code, results, report = grade(capsys, notebook, tmp_path)
+    assert code == 0
+    assert results["score"] == results["max_score"] == manifest.load("rnn").max_score
+    assert {"name", "score", "max_score", "status", "output"} <= set(results["tests"][0])
+    assert all(t["status"] == "passed" for t in results["tests"])
+    assert "Assignment rnn: 26 / 26 points" in report
+
+
+def test_a_corrupt_notebook_is_a_graded_zero_with_a_message(tmp_path, capsys):
+    notebook = tmp_path / "rnn.ipynb"
+    notebook.write_text('{"cells": [', encoding="utf-8")
+    code, results, report = grade(capsys, notebook, tmp_path)
+    assert code == 0 and results["score"] == 0
+    assert "not valid JSON" in results["output"] and "not valid JSON" in report
+
+
+def test_the_blank_release_scores_zero_and_says_what_is_missing(tmp_path, capsys):
+    code, results, _ = grade(capsys, RELEASE, tmp_path)
+    assert code == 0 and results["score"] == 0
+    assert "not implemented yet" in results["tests"][0]["output"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["grade", "/no/such.ipynb", "--assignment", "rnn"], "no notebook at"),
+    (["grade", str(RELEASE), "--assignment", "nope"], "is 'nope' an assignment"),
+])
+def test_usage_errors_exit_2_naming_cause_and_fix(argv, message, capsys):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_isolation_is_reported(capsys):
+    code = main(["isolation"])
+    out = capsys.readouterr().out
+    assert out.startswith("isolation: ") and code == (0 if "none" not in out.split()[1] else 1)
