@@ -6,6 +6,7 @@
     rnnkit autograde rnn [--jobs N] [--force]        every submission under submitted/
     rnnkit gradebook rnn                             the grades nbgrader has recorded
     rnnkit isolation                                 what sandboxing this machine allows
+    rnnkit sync-points rnn                           grading cells' points := hidden suite's
     rnnkit demo                                      release, simulate a class, grade it
 """
 
@@ -121,6 +122,25 @@ def format_table(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines).rstrip()
 
 
+def cmd_sync_points(args: argparse.Namespace) -> int:
+    import nbformat
+
+    from rnnkit.grading import manifest
+
+    tests = manifest.load(args.assignment)
+    path = SOURCE / args.assignment / f"{args.assignment}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and meta.get("grade_id", "").startswith(manifest.TEST_PREFIX):
+            function = meta["grade_id"].removeprefix(manifest.TEST_PREFIX)
+            meta["points"] = tests.points(function)
+            print(f"  {meta['grade_id']}: {meta['points']:g} points")
+    nbformat.write(nb, path)
+    print(f"updated {path}; now run `rnnkit release {args.assignment}`")
+    return 0
+
+
 def cmd_isolation(args: argparse.Namespace) -> int:
     from rnnkit.sandbox import detect_isolation
 
@@ -195,6 +215,10 @@ def _parser() -> argparse.ArgumentParser:
     course_dir(sub)
 
     command("isolation", cmd_isolation, "say what sandboxing this machine allows")
+
+    sub = command("sync-points", cmd_sync_points,
+                  "set the source's grading-cell points to what the hidden suite gives")
+    sub.add_argument("assignment")
 
     sub = command("demo", cmd_demo, "release, simulate a class of submissions, grade, print")
     sub.add_argument("--dir", default=str(KIT_ROOT / ".demo"), help="demo course directory")

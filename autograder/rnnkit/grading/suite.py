@@ -84,7 +84,7 @@ def _run_pytest(assignment: str, collector: _Collector, extra: list[str]) -> Non
               "threadexception", "faulthandler", "junitxml", "pastebin", "doctest", "logging",
               "lsof", "setuponly", "setupplan"]
     args = [str(suite_path(assignment)), "-q", *(f"-pno:{name}" for name in unused),
-            "--import-mode=prepend",
+            "--import-mode=prepend", "--tb=no",
             f"--rootdir={HIDDEN_SUITES}", "-o", "addopts=", *extra]
     # The suite's own chatter is not feedback; a grading cell in nbgrader must print nothing
     # on stderr (nbgrader scores such a cell 0).

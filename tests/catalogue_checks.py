@@ -1,0 +1,125 @@
+"""What the catalogue tests of every assignment share (tests/test_mistakes_<assignment>.py).
+
+A catalogue holds one file per typical mistake (tests/mistakes/<assignment>/) and per
+correct-but-different solution (tests/correct/<assignment>/), see rnnkit.nb.catalogue. A
+student is simulated as a notebook would be: the reference solution's functions and then the
+entry's own are executed, one answer cell each, in one namespace, so they call each other by
+name (an entry's wrong cell forward is the one the reference sequence forward then calls).
+
+The checks:
+- every mistake loses points in the functions it names, with feedback that names the mistake,
+  and costs nothing in functions that neither are those nor use them (``uses``);
+- every correct variant, and the reference itself, gets full marks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pytest
+
+from rnnkit import i18n
+from rnnkit.grading import suite
+from rnnkit.grading.student import NamespaceStudent
+from rnnkit.nb.catalogue import Entry, load_entries, load_entry
+from rnnkit.paths import KIT_ROOT, SOLUTIONS
+
+
+class Catalogue:
+    """The catalogue of one assignment and the hidden suite's results on its entries.
+
+    Inputs:
+    - assignment: its name, e.g. "rnn".
+    - functions: the functions the hidden suite grades.
+    - uses: for each graded function, the student functions whose results its tests use besides
+      its own (a backward test runs the student's forward to get the caches, a sequence function
+      calls the cell functions): a mistake in one of these may legitimately cost points there.
+    - helpers: other answer cells an entry may define besides the graded functions (e.g. a
+      sigmoid the gates call).
+    """
+
+    def __init__(self, assignment: str, functions: Iterable[str],
+                 uses: Mapping[str, set[str]], helpers: Iterable[str] = ()) -> None:
+        self.assignment = assignment
+        self.functions = tuple(functions)
+        self.uses = dict(uses)
+        self.helpers = tuple(helpers)
+        assert set(self.uses) == set(self.functions)
+        self.mistakes = load_entries(KIT_ROOT / "tests" / "mistakes" / assignment)
+        self.correct = load_entries(KIT_ROOT / "tests" / "correct" / assignment)
+        self.reference = load_entry(SOLUTIONS / f"{assignment}.py")
+        self._results: dict[str, tuple[suite.TestResult, ...]] = {}
+
+    def namespace(self, entry: Entry) -> dict:
+        """A notebook-like namespace: the reference's answer cells, then the entry's."""
+        ns = {"np": np}
+        for function, code in {**self.reference.code_by_function,
+                               **entry.code_by_function}.items():
+            exec(compile(code, f"<answer {entry.slug}:{function}>", "exec"), ns)
+        return ns
+
+    def graded(self, slug: str) -> tuple[suite.TestResult, ...]:
+        """The suite's results for one catalogue entry (run once per entry)."""
+        if slug not in self._results:
+            entry = next(e for e in [*self.mistakes, *self.correct, self.reference]
+                         if e.slug == slug)
+            with pytest.MonkeyPatch.context() as patch:  # English, whatever RNNKIT_LANG says
+                patch.setattr(i18n, "_chosen", "en")
+                self._results[slug] = tuple(suite.run(
+                    self.assignment, NamespaceStudent(self.namespace(entry))))
+        return self._results[slug]
+
+    # ------------------------------------------------------------------------------ the checks
+
+    def check_size(self, mistakes: int, correct: int) -> None:
+        assert len(self.mistakes) >= mistakes, [e.slug for e in self.mistakes]
+        assert len(self.correct) >= correct, [e.slug for e in self.correct]
+
+    def check_well_formed(self, entry: Entry) -> None:
+        cells = set(entry.code_by_function)
+        assert cells <= {*self.functions, *self.helpers}, cells
+        if entry in self.correct:
+            assert not entry.loses and entry.feedback is None
+            assert cells >= set(self.functions), set(self.functions) - cells
+        else:
+            assert entry.loses and set(entry.loses) <= set(self.functions), entry.loses
+            assert entry.feedback
+            assert set(entry.loses) & cells, "its mistake is not in its code"
+        for code in entry.code_by_function.values():
+            compile(code, entry.slug, "exec")  # each answer cell stands alone
+
+    def check_full_marks(self, entry: Entry) -> None:
+        results = self.graded(entry.slug)
+        assert {r.function for r in results} == set(self.functions)
+        failed = [(r.name, r.message) for r in results if not r.passed]
+        assert failed == []
+
+    def check_mistake(self, entry: Entry) -> None:
+        results = self.graded(entry.slug)
+        totals = by_function(results)
+        assert set(totals) == set(self.functions)
+        assert sum(e for e, _ in totals.values()) < sum(p for _, p in totals.values())
+
+        for function in entry.loses:
+            earned, points = totals[function]
+            assert earned < points, f"{function} kept all its points ({entry.description})"
+
+        for function in self.functions:
+            if function not in entry.loses and not self.uses[function] & set(entry.loses):
+                failed = [(r.name, r.message) for r in results
+                          if r.function == function and not r.passed]
+                assert failed == [], f"{function} does not use {entry.loses} yet lost points"
+
+        messages = [r.message for r in results if r.function in entry.loses and not r.passed]
+        assert any(entry.feedback in m for m in messages), (
+            f"no failing test of {entry.loses} says {entry.feedback!r}:\n" + "\n".join(messages))
+
+
+def by_function(results: Iterable[suite.TestResult]) -> dict[str, tuple[float, float]]:
+    """function -> (earned, points), summed over its tests."""
+    totals: dict[str, tuple[float, float]] = {}
+    for r in results:
+        earned, points = totals.get(r.function, (0.0, 0.0))
+        totals[r.function] = (earned + r.earned, points + r.points)
+    return totals

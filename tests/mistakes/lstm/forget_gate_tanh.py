@@ -1,0 +1,12 @@
+"""forget_gate applies tanh instead of the sigmoid.
+
+loses: forget_gate
+feedback: a gate uses the sigmoid σ
+"""
+
+import numpy as np
+
+
+def forget_gate(x_t, h_prev, params):
+    z = np.concatenate((h_prev, x_t), axis=0)
+    return np.tanh(params["W_f"] @ z + params["b_f"])

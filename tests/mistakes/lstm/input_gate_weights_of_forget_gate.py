@@ -1,0 +1,12 @@
+"""input_gate, copied from forget_gate, still multiplies by the forget gate's weights W_f.
+
+loses: input_gate
+feedback: it uses the weights W_f
+"""
+
+import numpy as np
+
+
+def input_gate(x_t, h_prev, params):
+    z = np.concatenate((h_prev, x_t), axis=0)
+    return sigmoid(params["W_f"] @ z + params["b_i"])
