@@ -1,11 +1,12 @@
 """``rnnkit demo``: the whole instructor workflow on a simulated class, in a scratch course
 directory (``.demo/`` by default, git-ignored).
 
-1. generate the releases (the kit's ``assignments/`` and the demo course's gradebook);
+For each assignment:
+1. generate the release (the kit's ``assignments/`` and the demo course's gradebook);
 2. make a class of submissions: a perfect one, several typical mistakes from the kit's mistake
    catalogue, a correct solution written differently, the blank release and a corrupt file;
 3. grade them with ``rnnkit autograde`` into nbgrader's gradebook;
-4. print the gradebook, and where the per-student feedback is.
+4. print the gradebook, with each student's first problem, and where the feedback is.
 """
 
 from __future__ import annotations
@@ -28,38 +29,40 @@ from rnnkit.nb.fill import (
 )
 from rnnkit.paths import KIT_ROOT, SOURCE
 
-ASSIGNMENT = "rnn"
-MISTAKES = {  # student -> catalogued mistake
-    "bruno": "ignores_h0",
-    "carla": "no_flow_from_next_step",
-    "diego": "assigns_weight_grads",
-    "elena": "clip_elementwise",
-    "felix": "tanh_derivative_at_h_prev",
+# Per assignment: student -> the catalogue entry (tests/mistakes or tests/correct) they submit.
+CLASSES = {
+    "rnn": {"bruno": "ignores_h0", "carla": "no_flow_from_next_step",
+            "diego": "assigns_weight_grads", "elena": "clip_elementwise",
+            "felix": "tanh_derivative_at_h_prev", "gabi": "concatenated_weights"},
+    "lstm": {"bruno": "forget_gate_tanh", "carla": "cell_without_input_gate",
+             "diego": "output_from_previous_cell", "elena": "bptt_without_dc_carry",
+             "felix": "tanh_derivative_on_c", "gabi": "stacked_gates"},
 }
-CORRECT_VARIANT = ("gabi", "concatenated_weights")
 
 
 def run_demo(course_dir: Path, jobs: int | None = None) -> int:
     """Run the demo in ``course_dir``; returns an exit code."""
     prepare_course(course_dir)
-    release(ASSIGNMENT, KIT_ROOT, "es")
-    release(ASSIGNMENT, course_dir, "es")
-    students = simulate_class(course_dir)
-    print(f"\nsimulated class of {len(students)} submissions in {course_dir / 'submitted'}")
-    summary = autograde_class(course_dir, ASSIGNMENT, jobs=jobs, force=True)
-    with CourseGradebook(course_dir) as gradebook:
-        rows = [{**row, "problem": first_problem(course_dir, row["student"])}
-                for row in gradebook.table(ASSIGNMENT)]
-    print(f"\nnbgrader gradebook, assignment {ASSIGNMENT!r}:\n{format_table(rows)}")
-    print(f"\nfeedback per student: {course_dir}/autograded/<student>/{ASSIGNMENT}/"
-          f"rnnkit-results.json (or run `nbgrader generate_feedback {ASSIGNMENT}` "
-          f"in {course_dir})")
-    return 1 if summary.failed else 0
+    failed = []
+    for assignment, catalogued in CLASSES.items():
+        print(f"\n=== assignment {assignment}")
+        release(assignment, KIT_ROOT, "es")
+        release(assignment, course_dir, "es")
+        students = simulate_class(course_dir, assignment, catalogued)
+        print(f"simulated class of {len(students)} submissions in {course_dir / 'submitted'}")
+        failed += autograde_class(course_dir, assignment, jobs=jobs, force=True).failed
+        with CourseGradebook(course_dir) as gradebook:
+            rows = [{**row, "problem": first_problem(course_dir, assignment, row["student"])}
+                    for row in gradebook.table(assignment)]
+        print(f"\nnbgrader gradebook, assignment {assignment!r}:\n{format_table(rows)}")
+    print(f"\nfeedback per student: {course_dir}/autograded/<student>/<assignment>/"
+          f"{STATE_FILE}, or run `nbgrader generate_feedback rnn` in {course_dir}")
+    return 1 if failed else 0
 
 
-def first_problem(course_dir: Path, student: str) -> str:
+def first_problem(course_dir: Path, assignment: str, student: str) -> str:
     """The first thing rnnkit told this student (a note or a failed test), on one line."""
-    state = course_dir / "autograded" / student / ASSIGNMENT / STATE_FILE
+    state = course_dir / "autograded" / student / assignment / STATE_FILE
     results = json.loads(state.read_text(encoding="utf-8"))
     told = results["output"].splitlines() + [
         f"{t['name'].split(':')[0]}: {t['output']}" for t in results["tests"]
@@ -76,24 +79,25 @@ def prepare_course(course_dir: Path) -> None:
     shutil.copy(KIT_ROOT / "nbgrader_config.py", course_dir / "nbgrader_config.py")
 
 
-def simulate_class(course_dir: Path) -> list[str]:
+def simulate_class(course_dir: Path, assignment: str, catalogued: dict[str, str]) -> list[str]:
     """Write the simulated submissions under ``submitted/``; returns the student ids."""
-    release_nb = course_dir / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    release_nb = course_dir / "assignments" / assignment / f"{assignment}.ipynb"
     entries = {e.slug: e for folder in ("mistakes", "correct")
-               for e in load_entries(KIT_ROOT / "tests" / folder / ASSIGNMENT)}
-    reference = reference_answers(ASSIGNMENT)
-    submissions = {"ana": source_answers(ASSIGNMENT)}
-    for student, slug in [*MISTAKES.items(), CORRECT_VARIANT]:
+               for e in load_entries(KIT_ROOT / "tests" / folder / assignment)}
+    reference = reference_answers(assignment)
+    submissions = {"ana": source_answers(assignment)}
+    for student, slug in catalogued.items():
         submissions[student] = {**reference,
                                 **answers_for_functions(entries[slug].code_by_function)}
     for student, answers in submissions.items():
-        nbformat.write(fill_release(release_nb, answers), _submission_path(course_dir, student))
-    shutil.copy(release_nb, _submission_path(course_dir, "hugo"))  # blank: handed in untouched
-    _submission_path(course_dir, "ines").write_text('{"cells": [', encoding="utf-8")  # corrupt
+        nbformat.write(fill_release(release_nb, answers),
+                       _submission_path(course_dir, assignment, student))
+    shutil.copy(release_nb, _submission_path(course_dir, assignment, "hugo"))  # blank
+    _submission_path(course_dir, assignment, "ines").write_text('{"cells": [', encoding="utf-8")
     return [*submissions, "hugo", "ines"]
 
 
-def _submission_path(course_dir: Path, student: str) -> Path:
-    folder = course_dir / "submitted" / student / ASSIGNMENT
+def _submission_path(course_dir: Path, assignment: str, student: str) -> Path:
+    folder = course_dir / "submitted" / student / assignment
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{ASSIGNMENT}.ipynb"
+    return folder / f"{assignment}.ipynb"
