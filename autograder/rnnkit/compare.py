@@ -64,12 +64,12 @@ def explain_mismatch(
     - variants: (wrong value, message) pairs for known mistakes; the first match is reported.
     """
     expected_arr = np.asarray(expected, dtype=float)
-    got_arr = _as_numeric_array(got)
+    got_arr = as_numeric_array(got)
     if got_arr is None:
         return say(
             es="`{name}` debería ser un arreglo de numpy de forma {shape}, pero es {kind}.",
             en="`{name}` should be a numpy array of shape {shape}, but it is {kind}.",
-            name=name, shape=expected_arr.shape, kind=_kind(got),
+            name=name, shape=expected_arr.shape, kind=describe_kind(got),
         )
     if got_arr.shape != expected_arr.shape:
         return _explain_shape(name, got_arr.shape, expected_arr.shape)
@@ -108,7 +108,7 @@ def expect_keys(name: str, got: Any, keys: Iterable[str]) -> None:
         raise CheckFailed(say(
             es="`{name}` debería ser un diccionario con las claves {keys}, pero es {kind}.",
             en="`{name}` should be a dict with keys {keys}, but it is {kind}.",
-            name=name, keys=", ".join(keys), kind=_kind(got),
+            name=name, keys=", ".join(keys), kind=describe_kind(got),
         ))
     missing = [key for key in keys if key not in got]
     if missing:
@@ -125,7 +125,7 @@ def expect_pair(name: str, got: Any, size: int = 2) -> Sequence[Any]:
         raise CheckFailed(say(
             es="`{name}` debería devolver una tupla de {size} elementos, pero devolvió {kind}.",
             en="`{name}` should return a tuple of {size} items, but it returned {kind}.",
-            name=name, size=size, kind=_kind(got),
+            name=name, size=size, kind=describe_kind(got),
         ))
     return got
 
@@ -150,7 +150,9 @@ def relative_error(a: Any, b: Any) -> float:
     return float(np.max(np.abs(a_arr - b_arr) / scale)) if a_arr.size else 0.0
 
 
-def _as_numeric_array(value: Any) -> np.ndarray | None:
+def as_numeric_array(value: Any) -> np.ndarray | None:
+    """``value`` as a float array when it is a number or a numeric (not boolean) numpy array,
+    else None: a list, a tensor or None is a wrong kind of answer, never converted."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
@@ -160,7 +162,9 @@ def _as_numeric_array(value: Any) -> np.ndarray | None:
     return None
 
 
-def _kind(value: Any) -> str:
+def describe_kind(value: Any) -> str:
+    """What ``value`` is, for a message: its type, with dtype and shape for an array and the
+    length for a tuple or list."""
     if isinstance(value, np.ndarray):
         return f"ndarray(dtype={value.dtype}, shape={value.shape})"
     if isinstance(value, tuple | list):

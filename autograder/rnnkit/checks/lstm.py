@@ -3,7 +3,8 @@
 Each ``check_*`` function runs the student's code on small fixed inputs and prints one line per
 checked quantity: ``✓`` and what was checked, or ``✗`` and why it is wrong, in the student's
 language, then a one-line summary. It never raises: an exception in the student's code becomes a
-``✗`` line. The explanations come from :mod:`rnnkit.compare`, the layer the hidden suites use.
+``✗`` line (see :mod:`rnnkit.checks.report`, which the RNN checks share). The explanations come
+from :mod:`rnnkit.compare`, the layer the hidden suites use.
 
 The reference is PyTorch in float64 (the course's solution is not shipped to students): the
 LSTM equations written in torch for values, torch autograd for gradients and ``torch.nn.LSTM``
@@ -18,16 +19,18 @@ for the student's forward means the forward is what must be fixed.
 
 from __future__ import annotations
 
-import os
-import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import torch
 
-from rnnkit.compare import CheckFailed, expect_keys, expect_unchanged, explain_mismatch
-from rnnkit.gradcheck import numerical_gradient, relative_error
+from rnnkit.checks.report import OwnGradients, Report, closing_line, fresh, snapshot, values_ok
+
+# A short name keeps the torch oracle's formulas readable.
+from rnnkit.checks.report import to_torch as _t
+from rnnkit.compare import as_numeric_array, describe_kind, explain_mismatch
+from rnnkit.gradcheck import relative_error
 from rnnkit.i18n import say
 
 __all__ = [
@@ -42,11 +45,11 @@ __all__ = [
     "check_to_torch_layout",
 ]
 
-GATES = ("f", "i", "c", "o")  # forget, input, candidate C~, output
+GATES = ("f", "i", "c", "o")  # forget, input, candidate c~, output
 PARAM_KEYS = tuple(f"{kind}_{gate}" for gate in GATES for kind in ("W", "b"))
 CELL_GRAD_KEYS = ("dx_t", "dh_prev", "dc_prev", *(f"d{k}" for k in PARAM_KEYS))
 SEQ_GRAD_KEYS = ("dx", "dh0", "dc0", *(f"d{k}" for k in PARAM_KEYS))
-TORCH_ORDER = ("i", "f", "c", "o")  # torch stacks i, f, g, o; its g is our candidate C~
+TORCH_ORDER = ("i", "f", "c", "o")  # torch stacks i, f, g, o; its g is our candidate c~
 TORCH_KEYS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
 
 # Sizes of the check inputs, all different, so a transposed array or a swapped [x; h] shows.
@@ -72,7 +75,7 @@ def check_input_gate(input_gate: Callable) -> None:
 
 
 def check_candidate(candidate: Callable) -> None:
-    """Check ``candidate(x_t, h_prev, params)``, C~_t, and print a report."""
+    """Check ``candidate(x_t, h_prev, params)``, c~_t, and print a report."""
     _check_gate("c", candidate)
 
 
@@ -83,19 +86,19 @@ def check_output_gate(output_gate: Callable) -> None:
 
 def check_lstm_cell_forward(lstm_cell_forward: Callable) -> None:
     """Check ``lstm_cell_forward(x_t, h_prev, c_prev, params) -> (h_next, c_next, cache)``."""
-    report = _Report("lstm_cell_forward")
+    report = _report("lstm_cell_forward")
     for n in (N, 1):
         p = _problem(steps=1, n=n, seed=10 + n)
         x_t, h_prev, c_prev, params = p["x"][0], p["h0"], p["c0"], p["params"]
-        args = _fresh(x_t=x_t, h_prev=h_prev, c_prev=c_prev, params=params)
+        args = snapshot(x_t=x_t, h_prev=h_prev, c_prev=c_prev, params=params)
         ok, result = report.call(lstm_cell_forward, *args.values())
-        if not ok or not report.triple(result, "(h_next, c_next, cache)", first=n == N):
+        if not ok or not _expect_triple(report, result, "(h_next, c_next, cache)", first=n == N):
             break
         h_ref, c_ref = _torch_cell_forward(x_t, h_prev, c_prev, params)
         c_variants, h_variants = _cell_forward_variants(x_t, h_prev, c_prev, params, result[1])
-        report.compare(_values_ok("c_next", c_ref.shape, n=n), "c_next", result[1], c_ref,
+        report.compare(values_ok("c_next", c_ref.shape, n=n), "c_next", result[1], c_ref,
                        variants=c_variants)
-        report.compare(_values_ok("h_next", h_ref.shape, n=n), "h_next", result[0], h_ref,
+        report.compare(values_ok("h_next", h_ref.shape, n=n), "h_next", result[0], h_ref,
                        variants=h_variants)
         if n == N:
             report.unchanged(dict(x_t=x_t, h_prev=h_prev, c_prev=c_prev, params=params), args)
@@ -107,16 +110,16 @@ def check_lstm_cell_forward(lstm_cell_forward: Callable) -> None:
 def check_lstm_forward(lstm_forward: Callable) -> None:
     """Check ``lstm_forward(x, h0, params, c0=None) -> (h, c, caches)``, with a non-zero c0 and
     (on a one-step sequence) with c0 left out."""
-    report = _Report("lstm_forward")
+    report = _report("lstm_forward")
     for steps, n, give_c0 in ((T, N, True), (1, 1, False)):
         p = _problem(steps=steps, n=n, seed=20 + steps)
-        args = _fresh(x=p["x"], h0=p["h0"], params=p["params"], c0=p["c0"])
+        args = snapshot(x=p["x"], h0=p["h0"], params=p["params"], c0=p["c0"])
         if give_c0:
             ok, result = report.call(lstm_forward, args["x"], args["h0"], args["params"],
                                      c0=args["c0"])
         else:
             ok, result = report.call(lstm_forward, args["x"], args["h0"], args["params"])
-        if not ok or not report.triple(result, "(h, c, caches)", first=give_c0):
+        if not ok or not _expect_triple(report, result, "(h, c, caches)", first=give_c0):
             break
         c0 = p["c0"] if give_c0 else np.zeros_like(p["h0"])
         h_ref, c_ref = _torch_sequence_forward(p["x"], p["h0"], c0, p["params"])
@@ -153,46 +156,36 @@ def check_lstm_forward(lstm_forward: Callable) -> None:
 def check_lstm_cell_backward(lstm_cell_forward: Callable, lstm_cell_backward: Callable) -> None:
     """Check ``lstm_cell_backward(dh_next, dc_next, cache) -> grads`` (the cache comes from the
     student's ``lstm_cell_forward``) against torch autograd and a numerical gradient check."""
-    report = _Report("lstm_cell_backward")
+    report = _report("lstm_cell_backward")
     p = _problem(steps=1, n=N, seed=30)
     x_t, h_prev, c_prev, params = p["x"][0], p["h0"], p["c0"], p["params"]
     dh_next, dc_next = p["dh"][0], p["dc"]
-    args = _fresh(x_t=x_t, h_prev=h_prev, c_prev=c_prev, params=params)
-    upstream = _fresh(dh_next=dh_next, dc_next=dc_next)
+    inputs = dict(x_t=x_t, h_prev=h_prev, c_prev=c_prev, params=params)
+    args = snapshot(**inputs)  # the student gets copies; the originals stay pristine
+    upstream = snapshot(dh_next=dh_next, dc_next=dc_next)
 
     ok, result = report.call(lstm_cell_forward, *args.values())
-    if not ok or not report.triple(result, "(h_next, c_next, cache)", first=False):
+    if not ok or not _expect_triple(report, result, "(h_next, c_next, cache)", first=False):
         report.summary()
         return
     h_ref, c_ref = _torch_cell_forward(x_t, h_prev, c_prev, params)
-    report.forward_used(getattr(lstm_cell_forward, "__name__", "lstm_cell_forward"),
-                        [("h_next", result[0], h_ref, None), ("c_next", result[1], c_ref, None)])
+    _forward_used(report, getattr(lstm_cell_forward, "__name__", "lstm_cell_forward"),
+                  [("h_next", result[0], h_ref, None), ("c_next", result[1], c_ref, None)])
 
     ok, grads = report.call(lstm_cell_backward, *upstream.values(), result[2])
-    if ok and report.expect(
-        say(es="devuelve un diccionario con las claves {keys}",
-            en="returns a dict with the keys {keys}", keys=", ".join(CELL_GRAD_KEYS)),
-        lambda: expect_keys("grads", grads, CELL_GRAD_KEYS),
-    ):
+    if ok and report.expect_dict("grads", grads, CELL_GRAD_KEYS):
         expected = _torch_cell_grads(p)
         variants = _cell_backward_variants(p, expected)
-        inputs = {"dx_t": x_t, "dh_prev": h_prev, "dc_prev": c_prev,
-                  **{f"d{k}": v for k, v in params.items()}}
 
-        def own_forward(key: str, value: np.ndarray) -> np.ndarray:
-            a = _fresh(x_t=x_t, h_prev=h_prev, c_prev=c_prev, params=params)
-            if key in ("dx_t", "dh_prev", "dc_prev"):
-                a[key[1:]] = value
-            else:
-                a["params"][key[1:]] = value
+        def own_forward(a: dict[str, Any]) -> np.ndarray:
             h_next, c_next, _ = lstm_cell_forward(*a.values())
-            return np.concatenate((h_next, c_next))
+            return np.concatenate((h_next, c_next))  # both receive an upstream gradient
 
-        numeric = _Numeric(own_forward, inputs, np.concatenate((dh_next, dc_next)))
+        own = OwnGradients(own_forward, inputs, np.concatenate((dh_next, dc_next)))
         for key in CELL_GRAD_KEYS:
-            report.gradient(key, grads[key], expected[key], variants[key], numeric)
-        report.unchanged(dict(x_t=x_t, h_prev=h_prev, c_prev=c_prev, params=params,
-                              dh_next=dh_next, dc_next=dc_next), {**args, **upstream})
+            _judge_gradient(report, key, grads[key], expected[key], variants[key], own)
+        report.unchanged({**inputs, "dh_next": dh_next, "dc_next": dc_next},
+                         {**args, **upstream})
     report.summary()
 
 
@@ -200,74 +193,57 @@ def check_lstm_backward(lstm_forward: Callable, lstm_backward: Callable) -> None
     """Check ``lstm_backward(dh, caches) -> grads`` (the caches come from the student's
     ``lstm_forward``, run with a non-zero c0) against torch autograd and a numerical gradient
     check."""
-    report = _Report("lstm_backward")
+    report = _report("lstm_backward")
     p = _problem(steps=T, n=N, seed=40)
-    args = _fresh(x=p["x"], h0=p["h0"], params=p["params"])
-    c0, dh = _fresh(c0=p["c0"])["c0"], _fresh(dh=p["dh"])["dh"]
+    inputs = dict(x=p["x"], h0=p["h0"], params=p["params"], c0=p["c0"])
+    args = snapshot(**inputs)  # the student gets copies; the originals stay pristine
+    dh = fresh(p["dh"])
 
-    ok, result = report.call(lstm_forward, *args.values(), c0=c0)
-    if not ok or not report.triple(result, "(h, c, caches)", first=False):
+    ok, result = report.call(lstm_forward, args["x"], args["h0"], args["params"], c0=args["c0"])
+    if not ok or not _expect_triple(report, result, "(h, c, caches)", first=False):
         report.summary()
         return
     h_ref, c_ref = _torch_sequence_forward(p["x"], p["h0"], p["c0"], p["params"])
-    report.forward_used(getattr(lstm_forward, "__name__", "lstm_forward"),
-                        [("h", result[0], h_ref, 0), ("c", result[1], c_ref, 0)])
+    _forward_used(report, getattr(lstm_forward, "__name__", "lstm_forward"),
+                  [("h", result[0], h_ref, 0), ("c", result[1], c_ref, 0)])
 
     ok, grads = report.call(lstm_backward, dh, result[2])
-    if ok and report.expect(
-        say(es="devuelve un diccionario con las claves {keys}",
-            en="returns a dict with the keys {keys}", keys=", ".join(SEQ_GRAD_KEYS)),
-        lambda: expect_keys("grads", grads, SEQ_GRAD_KEYS),
-    ):
+    if ok and report.expect_dict("grads", grads, SEQ_GRAD_KEYS):
         expected = _torch_sequence_grads(p)
         variants = _sequence_backward_variants(p, expected)
-        inputs = {"dx": p["x"], "dh0": p["h0"], "dc0": p["c0"],
-                  **{f"d{k}": v for k, v in p["params"].items()}}
-
-        def own_forward(key: str, value: np.ndarray) -> np.ndarray:
-            a = _fresh(x=p["x"], h0=p["h0"], params=p["params"], c0=p["c0"])
-            if key in ("dx", "dh0", "dc0"):
-                a[key[1:]] = value
-            else:
-                a["params"][key[1:]] = value
-            return lstm_forward(a["x"], a["h0"], a["params"], c0=a["c0"])[0]
-
-        numeric = _Numeric(own_forward, inputs, p["dh"])
+        own = OwnGradients(lambda a: lstm_forward(a["x"], a["h0"], a["params"], c0=a["c0"])[0],
+                           inputs, p["dh"])
         for key in SEQ_GRAD_KEYS:
-            report.gradient(key, grads[key], expected[key], variants[key], numeric,
+            _judge_gradient(report, key, grads[key], expected[key], variants[key], own,
                             time_axis=0 if key == "dx" else None)
-        report.unchanged(dict(x=p["x"], h0=p["h0"], params=p["params"], c0=p["c0"], dh=p["dh"]),
-                         {**args, "c0": c0, "dh": dh})
+        report.unchanged({**inputs, "dh": p["dh"]}, {**args, "dh": dh})
     report.summary()
 
 
 def check_to_torch_layout(to_torch_layout: Callable, lstm_forward: Callable) -> None:
     """Check ``to_torch_layout(params)``: its four arrays, loaded into ``torch.nn.LSTM``, must
     give the reference h, and the student's own ``lstm_forward`` must agree with that module."""
-    report = _Report("to_torch_layout")
+    report = _report("to_torch_layout")
     p = _problem(steps=T, n=N, seed=50)
     params = p["params"]
-    args = _fresh(params=params)
+    args = snapshot(params=params)
     ok, packed = report.call(to_torch_layout, args["params"])
-    if not ok or not report.expect(
-        say(es="devuelve un diccionario con las claves {keys}",
-            en="returns a dict with the keys {keys}", keys=", ".join(TORCH_KEYS)),
-        lambda: expect_keys("to_torch_layout(params)", packed, TORCH_KEYS),
-    ):
+    if not ok or not report.expect_dict("to_torch_layout(params)", packed, TORCH_KEYS):
         report.summary()
         return
 
     right = _pack(params)
     orders = [(order, say(
         es="las puertas están en el orden {order}; PyTorch las apila como i, f, g, o (g es el "
-           "candidato C̃).",
+           "candidato c̃).",
         en="the gates are in the order {order}; PyTorch stacks them as i, f, g, o (g is the "
-           "candidate C̃).", order=", ".join(order).replace("c", "g")))
+           "candidate c̃).", order=", ".join(order).replace("c", "g")))
         for order in (("f", "i", "c", "o"), ("i", "f", "o", "c"), ("f", "i", "o", "c"))]
     shapes_ok = True
     for key in TORCH_KEYS:
         got = packed[key]
-        if np.shape(got) != right[key].shape or _as_float_array(got) is None:
+        arr = as_numeric_array(got)
+        if arr is None or arr.shape != right[key].shape:
             shapes_ok = False
             report.fail(explain_mismatch(key, got, right[key]) + (say(
                 es=" weight_ih_l0 multiplica a x_t (las últimas D columnas de cada W_*) y "
@@ -279,7 +255,7 @@ def check_to_torch_layout(to_torch_layout: Callable, lstm_forward: Callable) -> 
                 en=" In PyTorch each bias is a vector of shape (4H,).")))
         elif key.startswith("weight"):  # any split of b between the two biases is right
             variants = [(_pack(params, order)[key], message) for order, message in orders]
-            report.compare(_values_ok(key, right[key].shape), key, got, right[key],
+            report.compare(values_ok(key, right[key].shape), key, got, right[key],
                            variants=variants)
     if shapes_ok:
         bias = np.asarray(packed["bias_ih_l0"], float) + np.asarray(packed["bias_hh_l0"], float)
@@ -301,9 +277,9 @@ def check_to_torch_layout(to_torch_layout: Callable, lstm_forward: Callable) -> 
             "h (torch.nn.LSTM)", h_torch, h_ref, time_axis=0)
         ok, result = (False, None)
         if torch_ok:  # only then is the module a fair yardstick for the student's forward
-            ok, result = report.call(lstm_forward, *_fresh(x=p["x"], h0=p["h0"]).values(),
-                                     _fresh(params=params)["params"], c0=_fresh(c0=p["c0"])["c0"])
-        if ok and report.triple(result, "(h, c, caches)", first=False):
+            ok, result = report.call(lstm_forward, fresh(p["x"]), fresh(p["h0"]), fresh(params),
+                                     c0=fresh(p["c0"]))
+        if ok and _expect_triple(report, result, "(h, c, caches)", first=False):
             report.compare(
                 say(es="tu lstm_forward y torch.nn.LSTM dan el mismo h",
                     en="your lstm_forward and torch.nn.LSTM give the same h"),
@@ -325,17 +301,18 @@ GATE_INFO = {  # gate: (function, name of its value, activation)
 
 
 def _check_gate(gate: str, fn: Callable) -> None:
+    """Check one gate function (``gate`` is f, i, c or o) at N examples, then at 1."""
     function, name, _ = GATE_INFO[gate]
-    report = _Report(function)
+    report = _report(function)
     for n in (N, 1):
         p = _problem(steps=1, n=n, seed=n)
         x_t, h_prev, params = p["x"][0], p["h0"], p["params"]
-        args = _fresh(x_t=x_t, h_prev=h_prev, params=params)
+        args = snapshot(x_t=x_t, h_prev=h_prev, params=params)
         ok, got = report.call(fn, *args.values())
         if not ok:
             break
         expected = _torch_gates(x_t, h_prev, params)[gate]
-        report.compare(_values_ok(name, expected.shape, n=n), name, got, expected,
+        report.compare(values_ok(name, expected.shape, n=n), name, got, expected,
                        variants=_gate_variants(gate, x_t, h_prev, params))
         if n == N:
             report.unchanged(dict(x_t=x_t, h_prev=h_prev, params=params), args)
@@ -352,9 +329,9 @@ def _gate_variants(gate: str, x_t, h_prev, params) -> list[tuple[np.ndarray, str
     z = np.concatenate((h_prev, x_t))
     if gate == "c":
         wrong_activation = say(
-            es="usa la sigmoide σ; el candidato C̃_t usa tanh para poder proponer valores "
+            es="usa la sigmoide σ; el candidato c̃_t usa tanh para poder proponer valores "
                "negativos (entre -1 y 1), que bajan la memoria además de subirla.",
-            en="it uses the sigmoid σ; the candidate C̃_t uses tanh so that it can propose "
+            en="it uses the sigmoid σ; the candidate c̃_t uses tanh so that it can propose "
                "negative values (between -1 and 1), which lower the memory as well as raise it.")
     else:
         wrong_activation = say(
@@ -396,7 +373,7 @@ def _cell_forward_variants(x_t, h_prev, c_prev, params, got_c: Any):
     """(variants of c_next, variants of h_next) for the known mistakes of lstm_cell_forward."""
     g = {k: v for k, v in zip(GATES, _numpy_gates(x_t, h_prev, params), strict=True)}
     c_next = g["f"] * c_prev + g["i"] * g["c"]
-    update = "c_t = f_t ⊙ c_{t-1} + i_t ⊙ C̃_t"
+    update = "c_t = f_t ⊙ c_{t-1} + i_t ⊙ c̃_t"
     output = "h_t = o_t ⊙ tanh(c_t)"
     c_variants = [
         (g["f"] * c_prev + g["c"], say(es="falta la puerta de entrada: {eq}.",
@@ -404,13 +381,13 @@ def _cell_forward_variants(x_t, h_prev, c_prev, params, got_c: Any):
         (c_prev + g["i"] * g["c"], say(es="falta la puerta de olvido: {eq}.",
                                        en="the forget gate is missing: {eq}.", eq=update)),
         (g["f"] * c_prev + g["i"], say(
-            es="falta el candidato: la puerta de entrada i_t escala a C̃_t ({eq}).",
-            en="the candidate is missing: the input gate i_t scales C̃_t ({eq}).", eq=update)),
+            es="falta el candidato: la puerta de entrada i_t escala a c̃_t ({eq}).",
+            en="the candidate is missing: the input gate i_t scales c̃_t ({eq}).", eq=update)),
         (g["i"] * c_prev + g["f"] * g["c"], say(
             es="intercambiaste las puertas: f_t multiplica a la memoria vieja c_{t-1} e i_t "
-               "al candidato C̃_t.",
+               "al candidato c̃_t.",
             en="you swapped the gates: f_t multiplies the old memory c_{t-1} and i_t the "
-               "candidate C̃_t.")),
+               "candidate c̃_t.")),
         (g["o"] * np.tanh(c_next), say(
             es="es h_next: el orden de lo que se devuelve es (h_next, c_next, cache).",
             en="it is h_next: the order of what is returned is (h_next, c_next, cache).")),
@@ -428,7 +405,7 @@ def _cell_forward_variants(x_t, h_prev, c_prev, params, got_c: Any):
             es="es c_next: el orden de lo que se devuelve es (h_next, c_next, cache).",
             en="it is c_next: the order of what is returned is (h_next, c_next, cache).")),
     ]
-    student_c = _as_float_array(got_c)
+    student_c = as_numeric_array(got_c)
     if student_c is not None and student_c.shape == c_next.shape:
         h_variants.append((g["o"] * np.tanh(student_c), say(
             es="es o_t ⊙ tanh(c_t) con tu c_next, que está mal: corrige c_next primero.",
@@ -438,7 +415,7 @@ def _cell_forward_variants(x_t, h_prev, c_prev, params, got_c: Any):
 
 def _sequence_shape_hint(name: str, got: Any, shape: tuple[int, ...]) -> str | None:
     """A clearer message for the two classic shape mistakes of a sequence output."""
-    arr = _as_float_array(got)
+    arr = as_numeric_array(got)
     if arr is None:
         return None
     steps, *rest = shape
@@ -462,6 +439,7 @@ def _sequence_shape_hint(name: str, got: Any, shape: tuple[int, ...]) -> str | N
 # ----------------------------------------------------------------------------------------------
 
 def _cell_backward_variants(p: Mapping[str, Any], expected: Mapping[str, np.ndarray]):
+    """Per gradient key, its value under the known mistakes of lstm_cell_backward."""
     mistakes = [
         (dict(mistake="no_dh_into_c"), say(
             es="a dc_t le falta lo que llega a través de h_t: "
@@ -483,6 +461,7 @@ def _cell_backward_variants(p: Mapping[str, Any], expected: Mapping[str, np.ndar
 
 
 def _sequence_backward_variants(p: Mapping[str, Any], expected: Mapping[str, np.ndarray]):
+    """Per gradient key, its value under the known mistakes of lstm_backward."""
     mistakes = [
         (dict(cut="h"), say(
             es="el gradiente que llega a h_t es dh[t] más el dh_prev que devuelve el paso t+1; "
@@ -529,211 +508,93 @@ def _variants_from(mistakes, compute, expected) -> dict[str, list]:
 
 
 # ----------------------------------------------------------------------------------------------
-# The report: one printed line per checked quantity
+# The LSTM checks' own lines (the report itself is rnnkit.checks.report.Report)
 # ----------------------------------------------------------------------------------------------
 
-class _Report:
-    """Prints ✓/✗ lines as checks run and a closing summary; never lets an exception out."""
+def _report(function_name: str) -> Report:
+    """A report for ``function_name`` that closes with the LSTM notebook's summary line."""
+    return Report(function_name, closing=_closing_line)
 
-    def __init__(self, function_name: str) -> None:
-        self.function_name = function_name
-        self.passed = 0
-        self.failed = 0
 
-    def ok(self, what: str) -> None:
-        self.passed += 1
-        print(f"✓ {what}")
+def _closing_line(function_name: str, passed: int, failed: int) -> str:
+    """Like :func:`rnnkit.checks.report.closing_line`, in this notebook's wording: no separate
+    line for a single failure."""
+    total = passed + failed
+    if failed == 0 and total > 0:
+        return closing_line(function_name, passed, failed)
+    return say(
+        es="→ {fn}: {bad} de {total} comprobaciones fallan; empieza por la primera marcada "
+           "con ✗.",
+        en="→ {fn}: {bad} of {total} checks fail; start with the first one marked ✗.",
+        fn=function_name, bad=failed, total=total)
 
-    def fail(self, why: str) -> None:
-        self.failed += 1
-        print(f"✗ {why}")
 
-    def call(self, fn: Callable, *args: Any, **kwargs: Any) -> tuple[bool, Any]:
-        """Call the student's ``fn``; on an exception report it and return (False, None)."""
-        try:
-            return True, fn(*args, **kwargs)
-        except Exception as error:  # the student's code may raise anything
-            self.fail(_describe_exception(getattr(fn, "__name__", self.function_name), error))
-            return False, None
-
-    def expect(self, what: str, check: Callable[[], None]) -> bool:
-        """Run ``check``; a CheckFailed becomes a ✗ line with its explanation."""
-        try:
-            check()
-        except CheckFailed as failure:
-            self.fail(str(failure))
-            return False
-        self.ok(what)
+def _expect_triple(report: Report, result: Any, names: str, *, first: bool) -> bool:
+    """Is ``result`` a tuple of 3 (named ``names``, e.g. "(h, c, caches)")? A ✗ line when not;
+    a ✓ line only when ``first``, so that a check says it once however often it calls."""
+    if isinstance(result, tuple | list) and len(result) == 3:
+        if first:
+            report.ok(say(es="devuelve una tupla {names}", en="returns a tuple {names}",
+                          names=names))
         return True
+    # An array is named by its type alone: what is wrong here is that it is not a tuple.
+    kind = type(result).__name__ if isinstance(result, np.ndarray) else describe_kind(result)
+    report.fail(say(
+        es="debería devolver una tupla {names} de 3 elementos, pero devolvió {kind}.",
+        en="it should return a tuple {names} of 3 items, but it returned {kind}.",
+        names=names, kind=kind))
+    return False
 
-    def triple(self, result: Any, names: str, *, first: bool) -> bool:
-        """Is ``result`` a tuple of 3? Says so with a ✓ line only when ``first``."""
-        if isinstance(result, tuple | list) and len(result) == 3:
-            if first:
-                self.ok(say(es="devuelve una tupla {names}", en="returns a tuple {names}",
-                            names=names))
-            return True
-        self.fail(say(
-            es="debería devolver una tupla {names} de 3 elementos, pero devolvió {kind}.",
-            en="it should return a tuple {names} of 3 items, but it returned {kind}.",
-            names=names, kind=_kind(result)))
-        return False
 
-    def compare(self, what: str, name: str, got: Any, expected: Any, **options: Any) -> bool:
-        """Compare a value with its reference through rnnkit.compare.explain_mismatch."""
-        problem = explain_mismatch(name, got, expected, **options)
+def _forward_used(report: Report, fn_name: str, outputs: list) -> bool:
+    """One line on the forward pass whose cache the backward pass receives. ``outputs`` holds
+    (name, student value, reference, time axis or None) for each output of that forward."""
+    for name, got, expected, time_axis in outputs:
+        problem = explain_mismatch(name, got, expected, time_axis=time_axis)
         if problem:
-            self.fail(problem)
+            report.fail(say(
+                es="Tu {fn} aún no es correcta y el backward usa su caché (corrígela "
+                   "primero con su comprobación): {problem}",
+                en="Your {fn} is not right yet and the backward uses its cache (fix it "
+                   "first with its check): {problem}", fn=fn_name, problem=problem))
             return False
-        self.ok(what)
-        return True
-
-    def forward_used(self, fn_name: str, outputs: list) -> bool:
-        """One line on the forward pass whose cache the backward pass receives."""
-        for name, got, expected, time_axis in outputs:
-            problem = explain_mismatch(name, got, expected, time_axis=time_axis)
-            if problem:
-                self.fail(say(
-                    es="Tu {fn} aún no es correcta y el backward usa su caché (corrígela "
-                       "primero con su comprobación): {problem}",
-                    en="Your {fn} is not right yet and the backward uses its cache (fix it "
-                       "first with its check): {problem}", fn=fn_name, problem=problem))
-                return False
-        self.ok(say(es="tu {fn} es correcta (el backward usa su caché)",
-                    en="your {fn} is right (the backward uses its cache)", fn=fn_name))
-        return True
-
-    def gradient(self, key: str, got: Any, expected: np.ndarray, variants: list,
-                 numeric: _Numeric, *, time_axis: int | None = None) -> None:
-        """One line per gradient: against torch autograd, and against the numerical gradient of
-        the student's own forward."""
-        problem = explain_mismatch(key, got, expected, variants=variants, time_axis=time_axis)
-        arr = _as_float_array(got)
-        own = numeric(key) if arr is not None and arr.shape == expected.shape else None
-        error = relative_error(arr, own) if own is not None else None
-        if problem is None:
-            what = say(es="{key}: forma {shape} y valores correctos",
-                       en="{key}: shape {shape} and correct values", key=key, shape=expected.shape)
-            if error is not None:
-                what += say(es=" (error relativo frente al gradiente numérico: {err:.1e})",
-                            en=" (relative error against the numerical gradient: {err:.1e})",
-                            err=error)
-            self.ok(what)
-        elif error is not None and error < GRAD_TOL:
-            self.fail(problem + say(
-                es=" Pero coincide con el gradiente numérico de tu propio forward (error "
-                   "relativo {err:.1e}): tu backward deriva bien tu forward, así que el error "
-                   "está en el forward; corrígelo primero.",
-                en=" But it matches the numerical gradient of your own forward (relative error "
-                   "{err:.1e}): your backward differentiates your forward correctly, so the "
-                   "mistake is in the forward; fix it first.", err=error))
-        elif error is not None:
-            self.fail(problem + say(
-                es=" Tampoco coincide con el gradiente numérico de tu propio forward (error "
-                   "relativo {err:.1e}): el error está en el backward.",
-                en=" Nor does it match the numerical gradient of your own forward (relative "
-                   "error {err:.1e}): the mistake is in the backward.", err=error))
-        else:
-            self.fail(problem)
-
-    def unchanged(self, kept: Mapping[str, Any], passed: Mapping[str, Any]) -> None:
-        """One line: did the student's functions leave every argument as it was? ``kept`` are
-        the originals (never given to the student), ``passed`` the copies that were."""
-        for name, before in kept.items():
-            after = passed[name]
-            try:
-                if isinstance(before, Mapping):
-                    if not isinstance(after, Mapping):
-                        raise CheckFailed(say(
-                            es="Tu función reemplazó el contenido de `{name}`.",
-                            en="Your function replaced the contents of `{name}`.", name=name))
-                    for key, value in before.items():
-                        expect_unchanged(f"{name}['{key}']", value, after.get(key))
-                else:
-                    expect_unchanged(name, before, after)
-            except CheckFailed as failure:
-                self.fail(str(failure))
-                return
-        self.ok(say(es="no modifica sus argumentos ({names})",
-                    en="does not modify its arguments ({names})", names=", ".join(kept)))
-
-    def summary(self) -> None:
-        total = self.passed + self.failed
-        if self.failed == 0 and total > 0:
-            print(say(es="→ {fn}: todo correcto ({n}/{n}).", en="→ {fn}: all correct ({n}/{n}).",
-                      fn=self.function_name, n=total))
-        else:
-            print(say(
-                es="→ {fn}: {bad} de {total} comprobaciones fallan; empieza por la primera "
-                   "marcada con ✗.",
-                en="→ {fn}: {bad} of {total} checks fail; start with the first one marked ✗.",
-                fn=self.function_name, bad=self.failed, total=total))
+    report.ok(say(es="tu {fn} es correcta (el backward usa su caché)",
+                  en="your {fn} is right (the backward uses its cache)", fn=fn_name))
+    return True
 
 
-class _Numeric:
-    """numeric(key): the finite-difference gradient for grads[key] through the student's own
-    forward, ``own_forward(key, value)``, with upstream gradient ``df``; None when that forward
-    cannot be evaluated. Each key is computed at most once."""
-
-    def __init__(self, own_forward: Callable, inputs: Mapping[str, Any], df: np.ndarray) -> None:
-        self._forward, self._inputs, self._df = own_forward, inputs, df
-        self._done: dict[str, np.ndarray | None] = {}
-
-    def __call__(self, key: str) -> np.ndarray | None:
-        if key not in self._done:
-            point = np.array(self._inputs[key], dtype=float, copy=True)
-            try:
-                self._done[key] = numerical_gradient(
-                    lambda value: self._forward(key, value.copy()), point, self._df)
-            except Exception:  # the student's forward may fail in any way
-                self._done[key] = None
-        return self._done[key]
-
-
-def _describe_exception(function_name: str, error: Exception) -> str:
-    if isinstance(error, NotImplementedError):
-        return say(
-            es="`{fn}` todavía no está implementada (lanza NotImplementedError): escribe su "
-               "cuerpo en la celda de respuesta y ejecútala.",
-            en="`{fn}` is not implemented yet (it raises NotImplementedError): write its body "
-               "in the answer cell and run it.", fn=function_name)
-    message = say(es="`{fn}` lanzó {kind}: {text}", en="`{fn}` raised {kind}: {text}",
-                  fn=function_name, kind=type(error).__name__, text=error)
-    frame = _student_frame(error)
-    if frame is not None:
-        message += say(es=" (en `{code}`, línea {line})", en=" (at `{code}`, line {line})",
-                       code=frame.line, line=frame.lineno)
-    return message
-
-
-def _student_frame(error: Exception) -> traceback.FrameSummary | None:
-    """The innermost frame of the traceback outside rnnkit and installed libraries."""
-    kit = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-              if not os.path.abspath(frame.filename).startswith(kit)
-              and "site-packages" not in frame.filename and frame.line]
-    return frames[-1] if frames else None
-
-
-def _values_ok(name: str, shape: tuple[int, ...], n: int | None = None) -> str:
-    if n is None:
-        return say(es="{name}: forma {shape} y valores correctos",
-                   en="{name}: shape {shape} and correct values", name=name, shape=shape)
-    return say(es="{name}: forma {shape} y valores correctos (N = {n})",
-               en="{name}: shape {shape} and correct values (N = {n})",
-               name=name, shape=shape, n=n)
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, tuple | list):
-        return f"{type(value).__name__} of {len(value)} items"
-    return type(value).__name__
-
-
-def _as_float_array(value: Any) -> np.ndarray | None:
-    if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
-        return value.astype(float)
-    return None
+def _judge_gradient(report: Report, key: str, got: Any, expected: np.ndarray, variants: list,
+                    own: OwnGradients, *, time_axis: int | None = None) -> None:
+    """One line on ``grads[key]``: against torch autograd, and against the numerical gradient
+    of the student's own forward (``own``), whose relative error is always shown, so that a
+    wrong gradient says whether the forward or the backward is to blame."""
+    problem = explain_mismatch(key, got, expected, variants=variants, time_axis=time_axis)
+    arr = as_numeric_array(got)
+    numeric = own(key) if arr is not None and arr.shape == expected.shape else None
+    error = relative_error(arr, numeric) if numeric is not None else None
+    if problem is None:
+        what = values_ok(key, expected.shape)
+        if error is not None:
+            what += say(es=" (error relativo frente al gradiente numérico: {err:.1e})",
+                        en=" (relative error against the numerical gradient: {err:.1e})",
+                        err=error)
+        report.ok(what)
+    elif error is not None and error < GRAD_TOL:
+        report.fail(problem + say(
+            es=" Pero coincide con el gradiente numérico de tu propio forward (error "
+               "relativo {err:.1e}): tu backward deriva bien tu forward, así que el error "
+               "está en el forward; corrígelo primero.",
+            en=" But it matches the numerical gradient of your own forward (relative error "
+               "{err:.1e}): your backward differentiates your forward correctly, so the "
+               "mistake is in the forward; fix it first.", err=error))
+    elif error is not None:
+        report.fail(problem + say(
+            es=" Tampoco coincide con el gradiente numérico de tu propio forward (error "
+               "relativo {err:.1e}): el error está en el backward.",
+            en=" Nor does it match the numerical gradient of your own forward (relative "
+               "error {err:.1e}): the mistake is in the backward.", err=error))
+    else:
+        report.fail(problem)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -757,18 +618,13 @@ def _problem(steps: int, n: int, seed: int) -> dict[str, Any]:
     }
 
 
-def _fresh(**values: Any) -> dict[str, Any]:
-    """Deep copies (arrays, and dicts of arrays), in the order given."""
-    return {name: ({k: np.array(v, copy=True) for k, v in value.items()}
-                   if isinstance(value, Mapping) else np.array(value, copy=True))
-            for name, value in values.items()}
-
-
 def _sigmoid(a: np.ndarray) -> np.ndarray:
+    """σ(a), written with tanh so that it cannot overflow."""
     return 0.5 * (1.0 + np.tanh(0.5 * a))
 
 
 def _numpy_gates(x_t, h_prev, params) -> list[np.ndarray]:
+    """[f, i, c~, o], each (H, N), in numpy (for the variants, not the reference)."""
     z = np.concatenate((h_prev, x_t))
     return [(np.tanh if g == "c" else _sigmoid)(params[f"W_{g}"] @ z + params[f"b_{g}"])
             for g in GATES]
@@ -786,17 +642,15 @@ def _pack(params: Mapping[str, np.ndarray], order=TORCH_ORDER) -> dict[str, np.n
 # The torch oracle (float64)
 # ----------------------------------------------------------------------------------------------
 
-def _t(array: Any, grad: bool = False) -> torch.Tensor:
-    return torch.tensor(np.asarray(array, dtype=float), dtype=torch.float64, requires_grad=grad)
-
-
 def _torch_gates(x_t, h_prev, params) -> dict[str, np.ndarray]:
+    """The four gates {f, i, c, o}, each (H, N), computed in torch."""
     with torch.no_grad():
         gates = _gate_tensors(_t(x_t), _t(h_prev), {k: _t(v) for k, v in params.items()})
     return {k: v.numpy() for k, v in gates.items()}
 
 
 def _gate_tensors(x, h, P) -> dict[str, torch.Tensor]:
+    """The four gates of one step from tensors x (D, N), h (H, N) and parameters P."""
     z = torch.cat((h, x), dim=0)
     return {
         "f": torch.sigmoid(P["W_f"] @ z + P["b_f"]),
@@ -824,6 +678,7 @@ def _torch_step(x, h, c, P, mistake: str | None = None):
 
 
 def _torch_cell_forward(x_t, h_prev, c_prev, params) -> tuple[np.ndarray, np.ndarray]:
+    """(h_next, c_next), each (H, N), of one LSTM step in torch."""
     with torch.no_grad():
         h, c = _torch_step(_t(x_t), _t(h_prev), _t(c_prev), {k: _t(v) for k, v in params.items()})
     return h.numpy(), c.numpy()
@@ -857,6 +712,7 @@ def _torch_unrolled(x, h0, c0, step_params, cut: str | None = None):
 
 
 def _torch_sequence_forward(x, h0, c0, params) -> tuple[np.ndarray, np.ndarray]:
+    """(h, c), each (T, H, N), of the LSTM over x (T, D, N) in torch."""
     P = {k: _t(v) for k, v in params.items()}
     with torch.no_grad():
         h, c = _torch_unrolled(_t(x), _t(h0), _t(c0), [P] * x.shape[0])

@@ -5,7 +5,8 @@ back with PyTorch (``torch.nn.RNNCell``, ``torch.nn.RNN``, autograd and
 ``torch.nn.utils.clip_grad_norm_``, all in float64) and prints one line per checked quantity:
 ``✓`` and what was checked, or ``✗`` and why it is wrong, in the student's language. The
 explanations come from :mod:`rnnkit.compare`, the same layer the hidden suites use. A check never
-raises: an exception in the student's code is reported as a ``✗`` line.
+raises: an exception in the student's code is reported as a ``✗`` line (see
+:mod:`rnnkit.checks.report`, which the LSTM checks share).
 
 PyTorch is an independent oracle here; the course's reference solution is not shipped to
 students and is not used. The wrong "variants" below (a forgotten tanh, a gradient that does not
@@ -18,23 +19,18 @@ wrong against torch but right for the student's forward means the forward is wha
 
 from __future__ import annotations
 
-import os
-import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import torch
 
-from rnnkit.compare import (
-    CheckFailed,
-    close,
-    expect_keys,
-    expect_pair,
-    expect_unchanged,
-    explain_mismatch,
-)
-from rnnkit.gradcheck import numerical_gradient
+from rnnkit.checks.report import OwnGradients, Report, fresh, snapshot, values_ok
+
+# Short names keep the torch oracle's formulas readable.
+from rnnkit.checks.report import to_numpy as _np
+from rnnkit.checks.report import to_torch as _t
+from rnnkit.compare import CheckFailed, close, expect_keys, expect_pair, explain_mismatch
 from rnnkit.i18n import say
 
 __all__ = [
@@ -62,14 +58,12 @@ NUMERIC_RTOL, NUMERIC_ATOL = 1e-4, 1e-6
 
 def check_rnn_cell_forward(rnn_cell_forward: Callable) -> None:
     """Check ``rnn_cell_forward(x_t, h_prev, params) -> (h_next, cache)`` and print a report."""
-    report = _Report("rnn_cell_forward")
+    report = Report("rnn_cell_forward")
     x_t, h_prev, params = _cell_inputs(seed=10)
     if _check_forward_call(
         report, rnn_cell_forward, {"x_t": x_t, "h_prev": h_prev, "params": params},
         _torch_cell_forward(x_t, h_prev, params), _cell_forward_variants(x_t, h_prev, params),
-        name="h_next", pair=("h_next", "cache"),
-        what=say(es="h_next: forma {shape} y valores correctos",
-                 en="h_next: shape {shape} and correct values", shape=(H, N)),
+        name="h_next", pair=("h_next", "cache"), what=values_ok("h_next", (H, N)),
     ):
         x_t, h_prev, params = _cell_inputs(seed=11, n=1)
         _check_forward_call(
@@ -84,7 +78,7 @@ def check_rnn_cell_forward(rnn_cell_forward: Callable) -> None:
 
 def check_rnn_forward(rnn_forward: Callable) -> None:
     """Check ``rnn_forward(x, h0, params) -> (h, caches)`` and print a report."""
-    report = _Report("rnn_forward")
+    report = Report("rnn_forward")
     x, h0, params = _sequence_inputs(seed=20)
     expected = _torch_rnn(x, h0, params)[0]
     if _check_forward_call(
@@ -107,13 +101,13 @@ def check_rnn_forward(rnn_forward: Callable) -> None:
     report.summary()
 
 
-def _check_forward_call(report: _Report, forward: Callable, args: dict[str, Any],
+def _check_forward_call(report: Report, forward: Callable, args: dict[str, Any],
                         expected: np.ndarray, variants: list, *, name: str, what: str,
                         pair: tuple[str, str] | None = None, time_axis: int | None = None
                         ) -> bool:
     """Call a forward function once and check its output (and, when ``pair`` names the two
     results, the tuple it returns and that it leaves its arguments alone). True if all good."""
-    kept = _snapshot(**args)
+    kept = snapshot(**args)
     ok, result = report.call(forward, *args.values())
     if not ok:
         return False
@@ -128,329 +122,87 @@ def _check_forward_call(report: _Report, forward: Callable, args: dict[str, Any]
     good = report.compare(what, name, result[0], expected, variants=variants,
                           time_axis=time_axis)
     if pair is not None:
-        good = report.unchanged(kept, **args) and good
+        good = report.unchanged(kept, args) and good
     return good
 
 
 def check_rnn_cell_backward(rnn_cell_forward: Callable, rnn_cell_backward: Callable) -> None:
     """Check ``rnn_cell_backward(dh_next, cache) -> grads`` (the cache comes from the student's
     ``rnn_cell_forward``) and print a report."""
-    report = _Report("rnn_cell_backward")
+    report = Report("rnn_cell_backward")
     x_t, h_prev, params = _cell_inputs(seed=30)
     dh_next = np.random.default_rng(31).normal(size=(H, N))
-    expected = _torch_cell_backward(x_t, h_prev, params, dh_next)
-    variants = _cell_backward_variants(x_t, h_prev, params, dh_next)
-
-    # The forward gets copies, so the originals stay pristine for torch and finite differences.
-    args = {"x_t": _fresh(x_t), "h_prev": _fresh(h_prev), "params": _fresh(params)}
-    forward_ok, cache = _run_forward(
-        report, rnn_cell_forward, args, _torch_cell_forward(x_t, h_prev, params),
-        _cell_forward_variants(x_t, h_prev, params), name="h_next")
-    if cache is not None:
-        seen = _snapshot(**args, dh_next=dh_next)
-        ok, grads = report.call(rnn_cell_backward, dh_next, cache)
-        if ok and report.expect(
-            say(es="devuelve un diccionario con las claves {keys}",
-                en="returns a dict with the keys {keys}", keys=", ".join(CELL_GRAD_KEYS)),
-            lambda: expect_keys("grads", grads, CELL_GRAD_KEYS),
-        ):
-            def own_forward(x_t, h_prev, params):
-                return rnn_cell_forward(x_t, h_prev, params)[0]
-
-            numeric = _LazyNumeric(own_forward, (x_t, h_prev, params), dh_next, CELL_GRAD_KEYS)
-            for key in CELL_GRAD_KEYS:
-                report.gradient(key, grads[key], expected[key], variants[key], forward_ok,
-                                numeric, forward_name="rnn_cell_forward")
-            report.unchanged(seen, **args, dh_next=dh_next)
+    _check_backward(
+        report, rnn_cell_forward, rnn_cell_backward,
+        inputs={"x_t": x_t, "h_prev": h_prev, "params": params}, upstream=("dh_next", dh_next),
+        output=("h_next", _torch_cell_forward(x_t, h_prev, params),
+                _cell_forward_variants(x_t, h_prev, params)),
+        expected=_torch_cell_backward(x_t, h_prev, params, dh_next),
+        variants=_cell_backward_variants(x_t, h_prev, params, dh_next))
     report.summary()
 
 
 def check_rnn_backward(rnn_forward: Callable, rnn_backward: Callable) -> None:
     """Check ``rnn_backward(dh, caches) -> grads`` (the caches come from the student's
     ``rnn_forward``) and print a report."""
-    report = _Report("rnn_backward")
+    report = Report("rnn_backward")
     x, h0, params = _sequence_inputs(seed=40)
     dh = np.random.default_rng(41).normal(size=(T, H, N))
     expected_h, expected = _torch_rnn(x, h0, params, dh)
-    variants = _rnn_backward_variants(x, h0, params, dh, expected)
-
-    args = {"x": _fresh(x), "h0": _fresh(h0), "params": _fresh(params)}
-    forward_ok, caches = _run_forward(
-        report, rnn_forward, args, expected_h,
-        _rnn_forward_variants(x, h0, params, expected_h), name="h", time_axis=0)
-    if caches is not None:
-        seen = _snapshot(**args, dh=dh)
-        ok, grads = report.call(rnn_backward, dh, caches)
-        if ok and report.expect(
-            say(es="devuelve un diccionario con las claves {keys}",
-                en="returns a dict with the keys {keys}", keys=", ".join(SEQ_GRAD_KEYS)),
-            lambda: expect_keys("grads", grads, SEQ_GRAD_KEYS),
-        ):
-            def own_forward(x, h0, params):
-                return rnn_forward(x, h0, params)[0]
-
-            numeric = _LazyNumeric(own_forward, (x, h0, params), dh, SEQ_GRAD_KEYS)
-            for key in SEQ_GRAD_KEYS:
-                report.gradient(key, grads[key], expected[key], variants[key], forward_ok,
-                                numeric, forward_name="rnn_forward",
-                                time_axis=0 if key == "dx" else None)
-            report.unchanged(seen, **args, dh=dh)
+    _check_backward(
+        report, rnn_forward, rnn_backward,
+        inputs={"x": x, "h0": h0, "params": params}, upstream=("dh", dh),
+        output=("h", expected_h, _rnn_forward_variants(x, h0, params, expected_h)),
+        expected=expected, variants=_rnn_backward_variants(x, h0, params, dh, expected),
+        time_axis=0)
     report.summary()
 
 
-def check_clip_gradients(clip_gradients: Callable) -> None:
-    """Check ``clip_gradients(grads, max_norm) -> clipped grads`` and print a report."""
-    report = _Report("clip_gradients")
-    max_norm = 5.0
-    rng = np.random.default_rng(50)
-    big = {"dW_xh": rng.normal(scale=3.0, size=(H, D)),
-           "dW_hh": rng.normal(scale=3.0, size=(H, H)),
-           "db_h": rng.normal(scale=3.0, size=(H, 1))}
-    small = {name: 0.05 * g for name, g in big.items()}
-    if _check_clip_case(report, clip_gradients, big, max_norm):
-        _check_clip_case(report, clip_gradients, small, max_norm)
-    report.summary()
+def _check_backward(report: Report, forward: Callable, backward: Callable, *,
+                    inputs: dict[str, Any], upstream: tuple[str, np.ndarray],
+                    output: tuple[str, np.ndarray, list], expected: Mapping[str, np.ndarray],
+                    variants: Mapping[str, list], time_axis: int | None = None) -> None:
+    """Run the student's forward on copies of ``inputs`` to get its cache(s), then the backward
+    on the upstream gradient, and report each gradient.
+
+    Inputs:
+    - forward, backward: the student's pair, e.g. rnn_forward and rnn_backward.
+    - inputs: the forward's arguments by name, in order (kept pristine for finite differences).
+    - upstream: (name, array) of the gradient passed to the backward, e.g. ("dh", dh).
+    - output: (name, reference, variants) of the forward's first result, e.g. ("h", h, [...]).
+    - expected, variants: per gradient key, torch's gradient and the known wrong ones; the keys
+      are the dict the backward must return.
+    - time_axis: the time axis of the forward's output and of dx (sequences), else None.
+    """
+    # The forward gets copies, so the originals stay pristine for torch and finite differences.
+    args = {name: fresh(value) for name, value in inputs.items()}
+    out_name, out_expected, out_variants = output
+    forward_ok, cache = _run_forward(report, forward, args, out_expected, out_variants,
+                                     name=out_name, time_axis=time_axis)
+    if cache is None:
+        return
+    df_name, df = upstream
+    seen = snapshot(**args, **{df_name: df})
+    ok, grads = report.call(backward, df, cache)
+    if not ok or not report.expect_dict("grads", grads, tuple(expected)):
+        return
+    # Only when the forward is wrong is it worth asking whether the backward follows it.
+    own = None if forward_ok else OwnGradients(lambda a: forward(*a.values())[0], inputs, df)
+    forward_name = report.function_name.replace("_backward", "_forward")  # as in the notebook
+    for key in expected:
+        _judge_gradient(report, key, grads[key], expected[key], variants[key], own,
+                        forward_name=forward_name, time_axis=time_axis if key == "dx" else None)
+    report.unchanged(seen, {**args, df_name: df})
 
 
-def _check_clip_case(report: _Report, clip_gradients: Callable, grads: dict[str, np.ndarray],
-                     max_norm: float) -> bool:
-    """Check one call; False when the result is too broken to go on."""
-    total = _global_norm(grads)
-    clipping = total > max_norm
-    expected = _torch_clip(grads, max_norm)
-    variants = _clip_variants(grads, max_norm)
-    kept = _snapshot(grads=grads)
-    passed = dict(grads)  # the student may rebind keys of this dict; we compare with kept
-
-    ok, out = report.call(clip_gradients, passed, max_norm)
-    if not ok:
-        return False
-    if clipping and not report.expect(
-        say(es="devuelve un diccionario nuevo con las mismas claves",
-            en="returns a new dict with the same keys"),
-        lambda: _expect_new_dict(out, passed, kept["grads"].keys()),
-    ):
-        return False
-    if not isinstance(out, Mapping) or any(name not in out for name in grads):
-        return False
-    if clipping:
-        report.expect(
-            say(es="la norma global pasa de {total:.3g} a como mucho max_norm = {max_norm:g}",
-                en="the global norm goes from {total:.3g} to at most max_norm = {max_norm:g}",
-                total=total, max_norm=max_norm),
-            lambda: _expect_norm_at_most(out, kept["grads"], max_norm),
-        )
-        report.expect(
-            say(es="conserva la dirección: todos los arreglos se multiplican por el mismo "
-                   "factor positivo",
-                en="keeps the direction: every array is multiplied by the same positive factor"),
-            lambda: _expect_same_direction(out, kept["grads"]),
-        )
-        what = say(es="valores iguales a los de torch.nn.utils.clip_grad_norm_",
-                   en="values equal to those of torch.nn.utils.clip_grad_norm_")
-    else:
-        what = say(es="sin cambios cuando la norma global ({total:.3g}) ya es menor que max_norm",
-                   en="unchanged when the global norm ({total:.3g}) is already below max_norm",
-                   total=total)
-    report.expect(what, lambda: _expect_all(out, expected, variants))
-    report.unchanged(kept, grads=passed)
-    return True
-
-
-# ----------------------------------------------------------------------------------------------
-# The report: one printed line per checked quantity
-# ----------------------------------------------------------------------------------------------
-
-class _Report:
-    """Prints ✓/✗ lines as checks run and a closing summary; never lets an exception out."""
-
-    def __init__(self, function_name: str) -> None:
-        self.function_name = function_name
-        self.passed = 0
-        self.failed = 0
-
-    def ok(self, what: str) -> None:
-        self.passed += 1
-        print(f"✓ {what}")
-
-    def fail(self, why: str) -> None:
-        self.failed += 1
-        print(f"✗ {why}")
-
-    def call(self, fn: Callable, *args: Any) -> tuple[bool, Any]:
-        """Call the student's ``fn``; on an exception report it and return (False, None)."""
-        try:
-            return True, fn(*args)
-        except Exception as error:  # the student's code may raise anything
-            self.fail(_describe_exception(getattr(fn, "__name__", self.function_name), error))
-            return False, None
-
-    def expect(self, what: str, check: Callable[[], None]) -> bool:
-        """Run ``check``; a CheckFailed becomes a ✗ line with its explanation."""
-        try:
-            check()
-        except CheckFailed as failure:
-            self.fail(str(failure))
-            return False
-        except Exception as error:  # a student value so odd that checking it failed
-            self.fail(_describe_exception(self.function_name, error))
-            return False
-        self.ok(what)
-        return True
-
-    def compare(self, what: str, name: str, got: Any, expected: Any, **options: Any) -> bool:
-        """Compare a value with its reference through rnnkit.compare.explain_mismatch."""
-        problem = explain_mismatch(name, got, expected, **options)
-        if problem:
-            self.fail(problem)
-            return False
-        self.ok(what)
-        return True
-
-    def gradient(self, key: str, got: Any, expected: Any, variants: Any, forward_ok: bool,
-                 numeric: Mapping[str, np.ndarray | None], *, forward_name: str,
-                 time_axis: int | None = None) -> None:
-        """Judge one gradient against torch and, when the forward is wrong, against the
-        numerical gradient of the student's own forward."""
-        problem = explain_mismatch(key, got, expected, variants=variants, time_axis=time_axis)
-        if problem is None:
-            self.ok(say(es="{key}: forma {shape} y valores correctos",
-                        en="{key}: shape {shape} and correct values",
-                        key=key, shape=np.shape(expected)))
-            return
-        if forward_ok:
-            self.fail(problem)
-            return
-        own = numeric.get(key)
-        if own is not None and close(got, own, rtol=NUMERIC_RTOL, atol=NUMERIC_ATOL):
-            self.fail(say(
-                es="`{key}` es coherente con tu {forward} (coincide con su gradiente numérico), "
-                   "así que tu backward parece bien; el error está en {forward}: corrígelo "
-                   "primero y este gradiente se arreglará solo.",
-                en="`{key}` is consistent with your {forward} (it matches its numerical "
-                   "gradient), so your backward looks right; the mistake is in {forward}: fix "
-                   "it first and this gradient will follow.",
-                key=key, forward=forward_name))
-        else:
-            self.fail(problem + say(
-                es=" Tampoco coincide con el gradiente numérico de tu propio {forward}, así que "
-                   "puede que el backward también tenga un error: corrige primero {forward} y "
-                   "vuelve a comprobar.",
-                en=" It does not match the numerical gradient of your own {forward} either, so "
-                   "the backward may have a mistake too: fix {forward} first and check again.",
-                forward=forward_name))
-
-    def unchanged(self, kept: Mapping[str, Any], **now: Any) -> bool:
-        """One line: did the call leave every argument as it was?"""
-        names = ", ".join(now)
-        for name, before in kept.items():
-            after = now[name]
-            try:
-                if isinstance(before, Mapping):
-                    if not isinstance(after, Mapping):
-                        raise CheckFailed(say(
-                            es="Tu función reemplazó el contenido de `{name}`.",
-                            en="Your function replaced the contents of `{name}`.", name=name))
-                    for key, value in before.items():
-                        expect_unchanged(f"{name}['{key}']", value, after.get(key))
-                else:
-                    expect_unchanged(name, before, after)
-            except CheckFailed as failure:
-                self.fail(str(failure))
-                return False
-        self.ok(say(es="no modifica sus argumentos ({names})",
-                    en="does not modify its arguments ({names})", names=names))
-        return True
-
-    def summary(self) -> None:
-        total = self.passed + self.failed
-        if self.failed == 0 and total > 0:
-            print(say(es="→ {fn}: todo correcto ({n}/{n}).", en="→ {fn}: all correct ({n}/{n}).",
-                      fn=self.function_name, n=total))
-        elif self.failed == 1:
-            print(say(
-                es="→ {fn}: falla 1 de {total} comprobaciones; corrige la marcada con ✗.",
-                en="→ {fn}: 1 of {total} checks fails; fix the one marked ✗.",
-                fn=self.function_name, total=total))
-        else:
-            print(say(
-                es="→ {fn}: fallan {bad} de {total} comprobaciones; empieza por la primera "
-                   "marcada con ✗.",
-                en="→ {fn}: {bad} of {total} checks fail; start with the first one marked ✗.",
-                fn=self.function_name, bad=self.failed, total=total))
-
-
-def _describe_exception(function_name: str, error: Exception) -> str:
-    if isinstance(error, NotImplementedError):
-        return say(
-            es="`{fn}` todavía no está implementada (lanza NotImplementedError): escribe su "
-               "cuerpo en la celda de respuesta y ejecútala.",
-            en="`{fn}` is not implemented yet (it raises NotImplementedError): write its body "
-               "in the answer cell and run it.",
-            fn=function_name)
-    message = say(es="`{fn}` lanzó {kind}: {text}", en="`{fn}` raised {kind}: {text}",
-                  fn=function_name, kind=type(error).__name__, text=error)
-    frame = _student_frame(error)
-    if frame is not None:
-        message += say(es=" (en `{code}`, línea {line})", en=" (at `{code}`, line {line})",
-                       code=frame.line, line=frame.lineno)
-    return message
-
-
-def _student_frame(error: Exception) -> traceback.FrameSummary | None:
-    """The innermost frame of the traceback that is not in rnnkit or an installed library."""
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-              if not os.path.abspath(frame.filename).startswith(here)
-              and "site-packages" not in frame.filename and frame.line]
-    return frames[-1] if frames else None
-
-
-# ----------------------------------------------------------------------------------------------
-# Inputs, snapshots and small expectations
-# ----------------------------------------------------------------------------------------------
-
-def _params(rng: np.random.Generator) -> dict[str, np.ndarray]:
-    return {"W_xh": rng.normal(scale=0.5, size=(H, D)),
-            "W_hh": rng.normal(scale=0.5, size=(H, H)),
-            "b_h": rng.normal(scale=0.5, size=(H, 1))}
-
-
-def _cell_inputs(seed: int, n: int = N) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    rng = np.random.default_rng(seed)
-    x_t = rng.normal(size=(D, n))
-    h_prev = np.tanh(rng.normal(size=(H, n)))  # a non-zero state, as after some steps
-    return x_t, h_prev, _params(rng)
-
-
-def _sequence_inputs(seed: int, steps: int = T, n: int = N
-                     ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(steps, D, n))
-    h0 = np.tanh(rng.normal(size=(H, n)))  # non-zero, so ignoring h0 shows
-    return x, h0, _params(rng)
-
-
-def _fresh(value: Any) -> Any:
-    """A deep copy of an array or of a dict of arrays."""
-    if isinstance(value, Mapping):
-        return {k: np.array(v, copy=True) for k, v in value.items()}
-    return np.array(value, copy=True)
-
-
-def _snapshot(**values: Any) -> dict[str, Any]:
-    """Deep copies of the arguments, taken before a call."""
-    return {name: _fresh(value) for name, value in values.items()}
-
-
-def _run_forward(report: _Report, forward: Callable, args: Mapping[str, Any], expected: np.ndarray,
+def _run_forward(report: Report, forward: Callable, args: Mapping[str, Any], expected: np.ndarray,
                  variants: list, *, name: str, time_axis: int | None = None
                  ) -> tuple[bool, Any]:
     """Run the student's forward on ``args`` (copies the caller keeps nothing else of) to get
     the cache(s), and report whether its output is right and its arguments untouched.
     Returns (forward_ok, cache), with cache None when it could not be obtained."""
     fn_name = getattr(forward, "__name__", "forward")
-    kept = _snapshot(**args)
+    kept = snapshot(**args)
     ok, result = report.call(forward, *args.values())
     if not ok:
         return False, None
@@ -485,54 +237,139 @@ def _run_forward(report: _Report, forward: Callable, args: Mapping[str, Any], ex
 
 
 def _same(before: Any, after: Any) -> bool:
+    """Exactly equal: an array, or a dict of arrays with the same keys."""
     if isinstance(before, Mapping):
         return isinstance(after, Mapping) and before.keys() == after.keys() and all(
             close(after[k], before[k], rtol=0.0, atol=0.0) for k in before)
     return close(after, before, rtol=0.0, atol=0.0)
 
 
-class _LazyNumeric(Mapping):
-    """Numerical gradients of sum(forward(x, h, params) * df), the student's own forward, for
-    each gradient key (in the order x, h, W_xh, W_hh, b_h). Computed only when a message needs
-    one; None when the student's forward cannot be differentiated numerically."""
+def _judge_gradient(report: Report, key: str, got: Any, expected: np.ndarray, variants: list,
+                    own: OwnGradients | None, *, forward_name: str,
+                    time_axis: int | None = None) -> None:
+    """One line on ``grads[key]``: against torch and, when the student's forward is wrong
+    (``own`` is then its numerical gradients, else None), against the numerical gradient of
+    that forward, to say which of the two to fix."""
+    problem = explain_mismatch(key, got, expected, variants=variants, time_axis=time_axis)
+    if problem is None:
+        report.ok(values_ok(key, np.shape(expected)))
+        return
+    if own is None:  # the forward is right, so the mistake is the backward's
+        report.fail(problem)
+        return
+    numeric = own(key)
+    if numeric is not None and close(got, numeric, rtol=NUMERIC_RTOL, atol=NUMERIC_ATOL):
+        report.fail(say(
+            es="`{key}` es coherente con tu {forward} (coincide con su gradiente numérico), "
+               "así que tu backward parece bien; el error está en {forward}: corrígelo "
+               "primero y este gradiente se arreglará solo.",
+            en="`{key}` is consistent with your {forward} (it matches its numerical "
+               "gradient), so your backward looks right; the mistake is in {forward}: fix "
+               "it first and this gradient will follow.",
+            key=key, forward=forward_name))
+    else:
+        report.fail(problem + say(
+            es=" Tampoco coincide con el gradiente numérico de tu propio {forward}, así que "
+               "puede que el backward también tenga un error: corrige primero {forward} y "
+               "vuelve a comprobar.",
+            en=" It does not match the numerical gradient of your own {forward} either, so "
+               "the backward may have a mistake too: fix {forward} first and check again.",
+            forward=forward_name))
 
-    def __init__(self, forward: Callable, args: tuple, df: np.ndarray, keys: tuple[str, ...]
-                 ) -> None:
-        self._forward, self._args, self._df = forward, args, df
-        self._wrt = dict(zip(keys, ("x", "h", *PARAM_KEYS), strict=True))
-        self._done: dict[str, np.ndarray | None] = {}
 
-    def __getitem__(self, key: str) -> np.ndarray | None:
-        if key not in self._done:
-            self._done[key] = self._compute(self._wrt[key])
-        return self._done[key]
+def check_clip_gradients(clip_gradients: Callable) -> None:
+    """Check ``clip_gradients(grads, max_norm) -> clipped grads`` and print a report."""
+    report = Report("clip_gradients")
+    max_norm = 5.0
+    rng = np.random.default_rng(50)
+    big = {"dW_xh": rng.normal(scale=3.0, size=(H, D)),
+           "dW_hh": rng.normal(scale=3.0, size=(H, H)),
+           "db_h": rng.normal(scale=3.0, size=(H, 1))}
+    small = {name: 0.05 * g for name, g in big.items()}
+    if _check_clip_case(report, clip_gradients, big, max_norm):
+        _check_clip_case(report, clip_gradients, small, max_norm)
+    report.summary()
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._wrt)
 
-    def __len__(self) -> int:
-        return len(self._wrt)
+def _check_clip_case(report: Report, clip_gradients: Callable, grads: dict[str, np.ndarray],
+                     max_norm: float) -> bool:
+    """Check one call; False when the result is too broken to go on."""
+    total = _global_norm(grads)
+    clipping = total > max_norm
+    expected = _torch_clip(grads, max_norm)
+    variants = _clip_variants(grads, max_norm)
+    kept = snapshot(grads=grads)
+    passed = dict(grads)  # the student may rebind keys of this dict; we compare with kept
 
-    def _call(self, name: str, value: np.ndarray) -> Any:
-        x, h, params = (_fresh(a) for a in self._args)
-        if name == "x":
-            x = value.copy()
-        elif name == "h":
-            h = value.copy()
-        else:
-            params[name] = value.copy()
-        return self._forward(x, h, params)
+    ok, out = report.call(clip_gradients, passed, max_norm)
+    if not ok:
+        return False
+    if clipping and not report.expect(
+        say(es="devuelve un diccionario nuevo con las mismas claves",
+            en="returns a new dict with the same keys"),
+        lambda: _expect_new_dict(out, passed, kept["grads"].keys()),
+    ):
+        return False
+    if not isinstance(out, Mapping) or any(name not in out for name in grads):
+        return False
+    if clipping:
+        report.expect(
+            say(es="la norma global pasa de {total:.3g} a como mucho max_norm = {max_norm:g}",
+                en="the global norm goes from {total:.3g} to at most max_norm = {max_norm:g}",
+                total=total, max_norm=max_norm),
+            lambda: _expect_norm_at_most(out, kept["grads"], max_norm),
+        )
+        report.expect(
+            say(es="conserva la dirección: todos los arreglos se multiplican por el mismo "
+                   "factor positivo",
+                en="keeps the direction: every array is multiplied by the same positive factor"),
+            lambda: _expect_same_direction(out, kept["grads"]),
+        )
+        what = say(es="valores iguales a los de torch.nn.utils.clip_grad_norm_",
+                   en="values equal to those of torch.nn.utils.clip_grad_norm_")
+    else:
+        what = say(es="sin cambios cuando la norma global ({total:.3g}) ya es menor que max_norm",
+                   en="unchanged when the global norm ({total:.3g}) is already below max_norm",
+                   total=total)
+    report.expect(what, lambda: _expect_all(out, expected, variants))
+    report.unchanged(kept, {"grads": passed})
+    return True
 
-    def _compute(self, name: str) -> np.ndarray | None:
-        x, h, params = self._args
-        point = np.array({"x": x, "h": h}.get(name, params.get(name)), dtype=float)
-        try:
-            return numerical_gradient(lambda value: self._call(name, value), point, self._df)
-        except Exception:  # the student's forward does not give a differentiable array
-            return None
 
+# ----------------------------------------------------------------------------------------------
+# Inputs
+# ----------------------------------------------------------------------------------------------
+
+def _params(rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """W_xh (H, D), W_hh (H, H) and b_h (H, 1), drawn from ``rng``."""
+    return {"W_xh": rng.normal(scale=0.5, size=(H, D)),
+            "W_hh": rng.normal(scale=0.5, size=(H, H)),
+            "b_h": rng.normal(scale=0.5, size=(H, 1))}
+
+
+def _cell_inputs(seed: int, n: int = N) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """x_t (D, n), a non-zero h_prev (H, n) and the parameters, from a fixed seed."""
+    rng = np.random.default_rng(seed)
+    x_t = rng.normal(size=(D, n))
+    h_prev = np.tanh(rng.normal(size=(H, n)))  # a non-zero state, as after some steps
+    return x_t, h_prev, _params(rng)
+
+
+def _sequence_inputs(seed: int, steps: int = T, n: int = N
+                     ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """x (steps, D, n), a non-zero h0 (H, n) and the parameters, from a fixed seed."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(steps, D, n))
+    h0 = np.tanh(rng.normal(size=(H, n)))  # non-zero, so ignoring h0 shows
+    return x, h0, _params(rng)
+
+
+# ----------------------------------------------------------------------------------------------
+# What clip_gradients must do
+# ----------------------------------------------------------------------------------------------
 
 def _expect_new_dict(out: Any, passed: Mapping, keys: Any) -> None:
+    """Raise CheckFailed unless ``out`` is a new dict (not ``passed``) with all ``keys``."""
     expect_keys("clip_gradients(...)", out, keys)
     if out is passed:
         raise CheckFailed(say(
@@ -541,11 +378,14 @@ def _expect_new_dict(out: Any, passed: Mapping, keys: Any) -> None:
 
 
 def _global_norm(grads: Mapping[str, Any]) -> float:
+    """The norm of all arrays of ``grads`` taken together as one vector."""
     return float(np.sqrt(sum(np.sum(np.square(np.asarray(g, dtype=float)))
                              for g in grads.values())))
 
 
 def _expect_norm_at_most(out: Mapping, grads: Mapping, max_norm: float) -> None:
+    """Raise CheckFailed unless the clipped arrays have the right shapes and a global
+    norm of at most ``max_norm``."""
     for name, g in grads.items():
         problem = _shape_problem(name, out[name], g)
         if problem:
@@ -561,6 +401,7 @@ def _expect_norm_at_most(out: Mapping, grads: Mapping, max_norm: float) -> None:
 
 
 def _expect_same_direction(out: Mapping, grads: Mapping) -> None:
+    """Raise CheckFailed unless ``out`` is ``grads`` times one positive factor."""
     for name, g in grads.items():
         problem = _shape_problem(name, out[name], g)
         if problem:
@@ -579,6 +420,7 @@ def _expect_same_direction(out: Mapping, grads: Mapping) -> None:
 
 
 def _expect_all(out: Mapping, expected: Mapping, variants: Mapping[str, Any]) -> None:
+    """Raise CheckFailed with the first array of ``out`` that differs from ``expected``."""
     for name, value in expected.items():
         problem = explain_mismatch(name, out[name], value, variants=variants.get(name, ()))
         if problem:
@@ -586,6 +428,7 @@ def _expect_all(out: Mapping, expected: Mapping, variants: Mapping[str, Any]) ->
 
 
 def _shape_problem(name: str, got: Any, like: np.ndarray) -> str | None:
+    """The mismatch message when ``got`` is not shaped like ``like``, else None."""
     if np.shape(got) != like.shape:
         return explain_mismatch(name, got, like)
     return None
@@ -594,16 +437,6 @@ def _shape_problem(name: str, got: Any, like: np.ndarray) -> str | None:
 # ----------------------------------------------------------------------------------------------
 # The torch oracle (float64)
 # ----------------------------------------------------------------------------------------------
-
-def _t(array: np.ndarray, grad: bool = False) -> torch.Tensor:
-    return torch.tensor(np.asarray(array, dtype=float), dtype=torch.float64, requires_grad=grad)
-
-
-def _np(tensor: torch.Tensor | None, like: np.ndarray | None = None) -> np.ndarray:
-    if tensor is None:  # no gradient reached this input
-        return np.zeros_like(like, dtype=float)
-    return tensor.detach().numpy().copy()
-
 
 def _load(module: torch.nn.Module, suffix: str, params: Mapping) -> None:
     """Copy W_xh, W_hh, b_h into a torch RNN module (b_h goes to bias_ih; bias_hh is zero)."""
@@ -615,6 +448,8 @@ def _load(module: torch.nn.Module, suffix: str, params: Mapping) -> None:
 
 
 def _torch_cell(x_t, h_prev, params):
+    """torch.nn.RNNCell loaded with ``params``, run on x_t (D, N) and h_prev (H, N): (cell,
+    x and h as torch leaves in its (N, ·) layout, h_next (N, H))."""
     with torch.random.fork_rng(devices=[]):  # module creation must not touch the user's RNG
         cell = torch.nn.RNNCell(x_t.shape[0], h_prev.shape[0], nonlinearity="tanh").double()
     _load(cell, "", params)
@@ -623,10 +458,12 @@ def _torch_cell(x_t, h_prev, params):
 
 
 def _torch_cell_forward(x_t, h_prev, params) -> np.ndarray:
+    """h_next (H, N) of torch.nn.RNNCell."""
     return _np(_torch_cell(x_t, h_prev, params)[3]).T
 
 
 def _torch_cell_backward(x_t, h_prev, params, dh_next) -> dict[str, np.ndarray]:
+    """Autograd of sum(h_next * dh_next) through torch.nn.RNNCell: the grads dict."""
     cell, x_in, h_in, out = _torch_cell(x_t, h_prev, params)
     (out * _t(dh_next.T)).sum().backward()
     return {"dx_t": _np(x_in.grad).T, "dh_prev": _np(h_in.grad).T,
@@ -652,6 +489,7 @@ def _torch_rnn(x, h0, params, dh=None):
 
 
 def _torch_clip(grads: Mapping[str, np.ndarray], max_norm: float) -> dict[str, np.ndarray]:
+    """What torch.nn.utils.clip_grad_norm_ makes of ``grads`` (copies; grads untouched)."""
     tensors = {name: _t(g) for name, g in grads.items()}
     for tensor in tensors.values():
         tensor.grad = tensor.detach().clone()
@@ -664,6 +502,7 @@ def _torch_clip(grads: Mapping[str, np.ndarray], max_norm: float) -> dict[str, n
 # ----------------------------------------------------------------------------------------------
 
 def _cell_forward_variants(x_t, h_prev, params) -> list[tuple[np.ndarray, str]]:
+    """h_next under the known mistakes of rnn_cell_forward, each with its message."""
     x, h = _t(x_t), _t(h_prev)
     W_xh, W_hh, b = _t(params["W_xh"]), _t(params["W_hh"]), _t(params["b_h"])
     a = W_hh @ h + W_xh @ x + b
@@ -684,6 +523,7 @@ def _cell_forward_variants(x_t, h_prev, params) -> list[tuple[np.ndarray, str]]:
 
 
 def _rnn_forward_variants(x, h0, params, expected) -> list[tuple[np.ndarray, str]]:
+    """h (T, H, N) under the known mistakes of rnn_forward, each with its message."""
     from_zero = _torch_rnn(x, np.zeros_like(h0), params)[0]
     no_memory = np.stack([_torch_cell_forward(x[t], h0, params) for t in range(x.shape[0])])
     last_everywhere = np.broadcast_to(expected[-1], expected.shape)
@@ -714,6 +554,7 @@ def _linear_grads(x_t, h_prev, params, da) -> dict[str, np.ndarray]:
 
 
 def _cell_backward_variants(x_t, h_prev, params, dh_next) -> dict[str, list]:
+    """Per gradient key, its value under the known mistakes of rnn_cell_backward."""
     h_next = _torch_cell_forward(x_t, h_prev, params)
     da = dh_next * (1 - h_next**2)
     no_tanh = _linear_grads(x_t, h_prev, params, dh_next)
@@ -760,6 +601,7 @@ def _unrolled_grads(x, h0, params, dh, *, cut_time: bool = False) -> dict[str, A
 
 
 def _rnn_backward_variants(x, h0, params, dh, expected) -> dict[str, list]:
+    """Per gradient key, its value under the known mistakes of rnn_backward."""
     cut = _unrolled_grads(x, h0, params, dh, cut_time=True)
     last_only_dh = np.zeros_like(dh)
     last_only_dh[-1] = dh[-1]
@@ -794,6 +636,7 @@ def _rnn_backward_variants(x, h0, params, dh, expected) -> dict[str, list]:
 
 
 def _clip_variants(grads: Mapping[str, np.ndarray], max_norm: float) -> dict[str, list]:
+    """Per array, its value under the known mistakes of clip_gradients."""
     total = _global_norm(grads)
     variants: dict[str, list] = {}
     for name, g in grads.items():
