@@ -27,6 +27,7 @@ from rnnkit.grading.engine import grade_notebook
 from rnnkit.grading.gradebook import CourseGradebook
 from rnnkit.grading.report import GradeReport, write_json_atomically
 from rnnkit.nb.submission import read_submission
+from rnnkit.sandbox import Limits
 
 STATE_FILE = "rnnkit-results.json"
 
@@ -50,9 +51,10 @@ def find_submissions(course_dir: Path, assignment: str) -> Iterator[tuple[str, P
 
 
 def autograde_class(course_dir: Path, assignment: str, *, jobs: int | None = None,
-                    force: bool = False, insecure: bool = False,
-                    progress: bool = True) -> ClassSummary:
-    """Grade every new or changed submission of ``assignment`` under ``course_dir``."""
+                    force: bool = False, insecure: bool = False, progress: bool = True,
+                    limits: Limits | None = None) -> ClassSummary:
+    """Grade every new or changed submission of ``assignment`` under ``course_dir``
+    (``limits``: the sandbox's limits for each submission, default :class:`Limits`)."""
     course_dir = Path(course_dir)
     manifests.load(assignment)  # fail fast on a broken kit, and let forked workers inherit it
     todo, unchanged = [], 0
@@ -69,7 +71,8 @@ def autograde_class(course_dir: Path, assignment: str, *, jobs: int | None = Non
             ProcessPoolExecutor(jobs, mp_context=context) as pool, \
             tqdm(total=len(todo), unit="nb", disable=not progress or not todo,
                  desc=f"autograde {assignment}") as bar:
-        futures = {pool.submit(_grade_one, str(nb), assignment, insecure): (student, nb, digest)
+        futures = {pool.submit(_grade_one, str(nb), assignment, insecure, limits):
+                   (student, nb, digest)
                    for student, nb, digest in todo}
         for future in as_completed(futures):
             student, notebook, digest = futures.pop(future)
@@ -84,8 +87,9 @@ def autograde_class(course_dir: Path, assignment: str, *, jobs: int | None = Non
     return ClassSummary(len(todo) - len(failed), unchanged, failed)
 
 
-def _grade_one(notebook: str, assignment: str, insecure: bool) -> GradeReport:
-    return grade_notebook(Path(notebook), assignment, insecure=insecure)
+def _grade_one(notebook: str, assignment: str, insecure: bool,
+               limits: Limits | None) -> GradeReport:
+    return grade_notebook(Path(notebook), assignment, insecure=insecure, limits=limits)
 
 
 def _digest(path: Path) -> str:

@@ -29,7 +29,7 @@ def grade_notebook(path: Path, assignment: str, *, insecure: bool = False,
     ``insecure``).
     """
     manifest = manifests.load(assignment)
-    submission = read_submission(Path(path), manifest.answer_ids)
+    submission = read_submission(Path(path), manifest.answer_ids, manifest.test_cell_points)
     notes = list(submission.notes)
     if not submission.answers:
         return GradeReport(assignment, _not_run(manifest, _nothing_to_run()), notes)

@@ -2,12 +2,17 @@
 
 A submission is untrusted input: it may be huge, not JSON, not UTF-8, in an old format, or have
 answer cells deleted, duplicated or retyped. None of that raises: each problem becomes a note for
-the student and the affected answers are simply missing (they then earn no points).
+the student and the affected answers are simply missing (they then earn no points). An answer
+cell retyped as markdown is still graded as code, as nbgrader does (it restores the cell type).
+
+Grading cells and points in a submission play no part in grading; when they were deleted,
+edited or given other points, a note says so (the instructor sees the attempt).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,8 +31,13 @@ class Submission:
     notes: list[str] = field(default_factory=list)
 
 
-def read_submission(path: Path, answer_ids: tuple[str, ...]) -> Submission:
-    """The answer cells ``answer_ids`` of the notebook at ``path``, with notes on any problem."""
+def read_submission(path: Path, answer_ids: tuple[str, ...],
+                    grading_points: Mapping[str, float] | None = None) -> Submission:
+    """The answer cells ``answer_ids`` of the notebook at ``path``, with notes on any problem.
+
+    ``grading_points`` (grade_id -> points of the instructor's grading cells), when given, adds
+    a note if the submission's grading cells or points differ from the instructor's.
+    """
     submission = Submission()
     cells = _cells(path, submission.notes)
     if cells is None:
@@ -51,8 +61,65 @@ def read_submission(path: Path, answer_ids: tuple[str, ...]) -> Submission:
                 es="La celda `{id}` no contiene texto legible o es demasiado larga.",
                 en="The cell `{id}` holds no readable text or is too long.", id=grade_id))
             continue
+        if found[0].get("cell_type", "code") != "code":
+            submission.notes.append(say(
+                es="La celda de respuesta `{id}` se convirtió en una celda {kind}: se califica "
+                   "como código, igual que hace nbgrader; vuelve a hacerla de código.",
+                en="The answer cell `{id}` was turned into a {kind} cell: it is graded as code, "
+                   "as nbgrader does; turn it back into a code cell.",
+                id=grade_id, kind=str(found[0].get("cell_type"))[:20]))
         submission.answers[grade_id] = code
+    if grading_points is not None:
+        changes = _grading_changes(cells, grading_points)
+        if changes:
+            submission.notes.append(say(
+                es="Se modificaron las celdas de calificación del cuaderno ({changes}); no cambia "
+                   "nada: la nota sale de las pruebas y los puntos del profesor.",
+                en="The notebook's grading cells were changed ({changes}); this changes nothing: "
+                   "grades come from the instructor's own tests and points.",
+                changes="; ".join(changes)))
     return submission
+
+
+def _grading_changes(cells: list[dict], grading_points: Mapping[str, float]) -> list[str]:
+    """How the submission's grading cells and points differ from the instructor's."""
+    changes = []
+    for grade_id, points in grading_points.items():
+        found = [c for c in cells if _grade_id(c) == grade_id]
+        if not found:
+            changes.append(say(es="`{id}` borrada", en="`{id}` deleted", id=grade_id))
+            continue
+        source = _source(found[0])
+        # A released grading cell is only a comment: its hidden tests are stripped out.
+        if source is None or any(line.strip() and not line.lstrip().startswith("#")
+                                 for line in source.splitlines()):
+            changes.append(say(es="`{id}` editada", en="`{id}` edited", id=grade_id))
+        claimed = _claimed_points(found[0])
+        if claimed != points:
+            changes.append(say(es="`{id}` con {p} puntos", en="`{id}` with {p} points",
+                               id=grade_id, p=_show(claimed)))
+    for cell in cells:
+        grade_id = _grade_id(cell)
+        claimed = _claimed_points(cell)
+        if grade_id not in grading_points and claimed is not None:
+            changes.append(say(es="`{id}` con {p} puntos", en="`{id}` with {p} points",
+                               id=(grade_id or "?")[:80], p=_show(claimed)))
+    return changes[:20]
+
+
+def _claimed_points(cell: dict[str, Any]) -> Any:
+    """The points a cell's metadata claims (None when it claims none)."""
+    nbgrader = _nbgrader(cell)
+    if not (nbgrader.get("grade") or "points" in nbgrader):
+        return None
+    points = nbgrader.get("points")
+    if type(points) in (int, float) and points == points:
+        return float(points)
+    return points
+
+
+def _show(value: Any) -> str:
+    return f"{value:g}" if type(value) is float else repr(value)[:40]
 
 
 def _cells(path: Path, notes: list[str]) -> list[dict] | None:
@@ -104,10 +171,15 @@ def _cells(path: Path, notes: list[str]) -> list[dict] | None:
     return [c for c in cells if isinstance(c, dict)]
 
 
-def _grade_id(cell: dict[str, Any]) -> str | None:
+def _nbgrader(cell: dict[str, Any]) -> dict[str, Any]:
+    """The cell's nbgrader metadata ({} when missing or malformed)."""
     meta = cell.get("metadata")
     nbgrader = meta.get("nbgrader") if isinstance(meta, dict) else None
-    grade_id = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
+    return nbgrader if isinstance(nbgrader, dict) else {}
+
+
+def _grade_id(cell: dict[str, Any]) -> str | None:
+    grade_id = _nbgrader(cell).get("grade_id")
     return grade_id if isinstance(grade_id, str) else None
 
 

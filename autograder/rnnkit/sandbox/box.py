@@ -104,6 +104,7 @@ class Sandbox:
         self._reports = [CellReport(cell_id, "not-run") for cell_id, _ in self._cells]
         self._skipped: set[int] = set()  # cells that timed out or crashed: never run again
         self._hanging: set[str] = set()  # functions whose call timed out
+        self._spent: dict[str, float] = {}  # seconds spent in the calls of each function
         self._output = _Output(limits.output_bytes)
         self._child: _Child | None = None
         self._incarnation = 0
@@ -165,9 +166,25 @@ class Sandbox:
         result is decoded the same way: a tuple result element by element, each element
         either data or a Handle. Raises StudentError with kind "missing", "exception",
         "timeout", "crashed", "bad-result" or "stale-handle".
+
+        All calls of one function together may take ``limits.function_seconds`` (restarts of
+        the child included); after that, and after one call timed out, its calls fail at once.
         """
         if name in self._hanging:
             raise StudentError("timeout", self._timeout_message(name))
+        if self._spent.get(name, 0.0) > self.limits.function_seconds:
+            raise StudentError("timeout", say(
+                es="`{name}` agotó su tiempo: sus llamadas tardaron más de {seconds:g} s en "
+                   "total (¿es muy lenta?).",
+                en="`{name}` used up its time: its calls took more than {seconds:g} s in all "
+                   "(is it very slow?).", name=name, seconds=self.limits.function_seconds))
+        start = time.monotonic()
+        try:
+            return self._call(name, args, kwargs)
+        finally:
+            self._spent[name] = self._spent.get(name, 0.0) + time.monotonic() - start
+
+    def _call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         self._ensure_running()
         child = self._child
         assert child is not None
@@ -281,7 +298,7 @@ class Sandbox:
         kind, message = reply["kind"], reply["message"]
         if reply["ok"] is not False or kind not in _FAILURE_KINDS or type(message) is not str:
             return channel.invalid("a malformed failure reply")
-        message = message[:MAX_MESSAGE]
+        message = _visible(message[:MAX_MESSAGE])
         if kind == "missing":
             message = say(
                 es="`{name}` no está definida: ¿se ejecutó la celda que la define?",
@@ -354,11 +371,24 @@ class _Output:
         self.dropped += max(len(chunk) - room, 0)
 
     def text(self) -> str:
-        text = self.data.decode("utf-8", errors="replace")
+        text = _visible(self.data.decode("utf-8", errors="replace"))
         if self.dropped:
             text += say(es="\n[... {n} bytes más de salida no se muestran]",
                         en="\n[... {n} more bytes of output not shown]", n=self.dropped)
         return text
+
+
+# Control characters (terminal escapes, carriage returns, C1 codes) and bidirectional overrides,
+# shown as escapes: what the student's code prints or raises cannot rewrite a report on a terminal.
+_INVISIBLE = {code: f"\\x{code:02x}" for code in (*range(32), *range(0x7f, 0xa0))
+              if chr(code) not in "\n\t"}
+_INVISIBLE |= {code: f"\\u{code:04x}" for code in (*range(0x202a, 0x202f),
+                                                    *range(0x2066, 0x206a))}
+
+
+def _visible(text: str) -> str:
+    """``text`` with control characters and bidirectional overrides written as escapes."""
+    return text.replace("\r\n", "\n").translate(_INVISIBLE)
 
 
 class _Spare(threading.local):
@@ -571,10 +601,18 @@ def _describe_exit(code: int, isolated: bool, limits: Limits) -> str:
         name = signal.Signals(number).name
     except ValueError:
         name = f"signal {number}"
-    if number in (signal.SIGXCPU, signal.SIGKILL):
+    if number == signal.SIGXCPU:
         return say(
             es="el proceso fue terminado ({name}): ¿usó más de {cpu} s de CPU?",
             en="the process was killed ({name}): did it use more than {cpu} s of CPU time?",
+            name=name, cpu=limits.cpu_seconds)
+    if number == signal.SIGKILL:
+        # Past the CPU limit the child first gets SIGXCPU, which ends it: SIGKILL is rarer.
+        return say(
+            es="el proceso fue terminado ({name}): por su propio código (os.kill, os.killpg) o "
+               "por usar demasiada CPU ({cpu} s) o memoria",
+            en="the process was killed ({name}): by its own code (os.kill, os.killpg) or for "
+               "using too much CPU time ({cpu} s) or memory",
             name=name, cpu=limits.cpu_seconds)
     if number in (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT):
         return say(

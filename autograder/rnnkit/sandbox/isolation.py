@@ -48,6 +48,7 @@ class Limits:
     cpu_seconds: int = 20  # CPU time of the child process over its whole life (RLIMIT_CPU)
     call_seconds: float = 10.0  # wall-clock time for one call
     cell_seconds: float = 10.0  # wall-clock time for one cell
+    function_seconds: float = 30.0  # wall-clock time of all calls of one function together
     memory_bytes: int = 3 * 2**30  # address space per process (RLIMIT_AS)
     processes: int = 32  # processes and threads of the sandbox (RLIMIT_NPROC)
     file_bytes: int = 16 * 2**20  # largest file it may write (RLIMIT_FSIZE)
