@@ -164,7 +164,11 @@ def as_numeric_array(value: Any) -> np.ndarray | None:
 
 def describe_kind(value: Any) -> str:
     """What ``value`` is, for a message: its type, with dtype and shape for an array and the
-    length for a tuple or list."""
+    length for a tuple or list. A value that names itself (``kind_for_messages``, e.g. an object
+    kept inside the sandbox) does so."""
+    names_itself = getattr(type(value), "kind_for_messages", None)
+    if callable(names_itself):
+        return names_itself(value)
     if isinstance(value, np.ndarray):
         return f"ndarray(dtype={value.dtype}, shape={value.shape})"
     if isinstance(value, tuple | list):

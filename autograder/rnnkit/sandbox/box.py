@@ -72,6 +72,11 @@ class Handle:
     _incarnation: int = field(repr=False)
     _id: int = field(repr=False)
 
+    def kind_for_messages(self) -> str:
+        """How feedback names this value (see rnnkit.compare.describe_kind)."""
+        return say(es="un objeto {t} (no son datos numéricos)",
+                   en="a {t} object (not numeric data)", t=self.type_name)
+
 
 class Sandbox:
     """Student cells running in an isolated child process, and calls into them.
