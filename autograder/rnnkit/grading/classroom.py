@@ -77,8 +77,7 @@ def autograde_class(course_dir: Path, assignment: str, *, jobs: int | None = Non
         for future in as_completed(futures):
             student, notebook, digest = futures.pop(future)
             try:
-                report = future.result()
-                answers = read_submission(notebook, manifests.load(assignment).answer_ids).answers
+                report, answers = future.result()
                 gradebook.record(student, report, answers)
                 _save_state(course_dir, student, report, digest)
             except Exception as error:  # a grader fault for one student must not stop the class
@@ -88,8 +87,11 @@ def autograde_class(course_dir: Path, assignment: str, *, jobs: int | None = Non
 
 
 def _grade_one(notebook: str, assignment: str, insecure: bool,
-               limits: Limits | None) -> GradeReport:
-    return grade_notebook(Path(notebook), assignment, insecure=insecure, limits=limits)
+               limits: Limits | None) -> tuple[GradeReport, dict[str, str]]:
+    """In a worker: the report, and the answers the autograded notebook will show."""
+    report = grade_notebook(Path(notebook), assignment, insecure=insecure, limits=limits)
+    answers = read_submission(Path(notebook), manifests.load(assignment).answer_ids).answers
+    return report, answers
 
 
 def _digest(path: Path) -> str:
