@@ -60,3 +60,22 @@ def test_isolation_is_reported(capsys):
     code = main(["isolation"])
     out = capsys.readouterr().out
     assert out.startswith("isolation: ") and code == (0 if "none" not in out.split()[1] else 1)
+
+
+@pytest.mark.parametrize("lang, heading, message", [
+    ("es", "Tarea rnn: 0 / 26 puntos", "todavía no está implementada"),
+    ("en", "Assignment rnn: 0 / 26 points", "not implemented yet"),
+])
+def test_feedback_speaks_the_language_of_the_release(tmp_path, capsys, monkeypatch, lang,
+                                                     heading, message):
+    from rnnkit import i18n
+
+    monkeypatch.setattr(i18n, "_chosen", None)  # no --lang, no $RNNKIT_LANG
+    monkeypatch.delenv("RNNKIT_LANG", raising=False)
+    blank = nbformat.read(RELEASE, as_version=4)
+    blank.metadata["rnnkit"]["language"] = lang
+    notebook = tmp_path / "rnn.ipynb"
+    nbformat.write(blank, notebook)
+    assert main(["grade", str(notebook), "--assignment", "rnn"]) == 0
+    report = capsys.readouterr().out
+    assert report.startswith(heading) and message in report

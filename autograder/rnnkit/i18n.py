@@ -8,6 +8,8 @@ stay side by side and cannot drift apart.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 LANGUAGES = ("es", "en")
 DEFAULT_LANGUAGE = "es"
@@ -28,12 +30,28 @@ def check_language(lang: str) -> str:
     return lang
 
 
-def current_language() -> str:
-    """The language in force: set_language(), else $RNNKIT_LANG, else Spanish."""
+def chosen_language() -> str | None:
+    """The language someone asked for: set_language(), else $RNNKIT_LANG; None if neither."""
     if _chosen is not None:
         return _chosen
-    env = os.environ.get("RNNKIT_LANG", DEFAULT_LANGUAGE)
-    return env if env in LANGUAGES else DEFAULT_LANGUAGE
+    env = os.environ.get("RNNKIT_LANG")
+    return env if env in LANGUAGES else None
+
+
+def current_language() -> str:
+    """The language in force: the chosen one, else Spanish."""
+    return chosen_language() or DEFAULT_LANGUAGE
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Messages in ``lang`` inside the block, then back to what was in force before."""
+    global _chosen
+    before, _chosen = _chosen, check_language(lang)
+    try:
+        yield
+    finally:
+        _chosen = before
 
 
 def say(*, es: str, en: str, **fields: object) -> str:

@@ -13,8 +13,8 @@ from rnnkit.grading import manifest as manifests
 from rnnkit.grading import suite
 from rnnkit.grading.report import GradeReport
 from rnnkit.grading.student import SandboxStudent
-from rnnkit.i18n import say
-from rnnkit.nb.submission import read_submission
+from rnnkit.i18n import DEFAULT_LANGUAGE, chosen_language, say, speaking
+from rnnkit.nb.submission import notebook_language, read_submission
 from rnnkit.sandbox import Limits, Sandbox
 
 MAX_OUTPUT_IN_REPORT = 2000
@@ -26,8 +26,15 @@ def grade_notebook(path: Path, assignment: str, *, insecure: bool = False,
 
     Never raises because of the submission: whatever cannot be read or run earns 0 and gets a
     note. Raises only when the kit itself is unusable (unknown assignment, no isolation and not
-    ``insecure``).
+    ``insecure``). Feedback is in the language chosen (``--lang``, $RNNKIT_LANG), else in the
+    language the notebook was released in.
     """
+    lang = chosen_language() or notebook_language(Path(path)) or DEFAULT_LANGUAGE
+    with speaking(lang):
+        return _grade(Path(path), assignment, insecure, limits)
+
+
+def _grade(path: Path, assignment: str, insecure: bool, limits: Limits | None) -> GradeReport:
     manifest = manifests.load(assignment)
     submission = read_submission(Path(path), manifest.answer_ids, manifest.test_cell_points)
     notes = list(submission.notes)

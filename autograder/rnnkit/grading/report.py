@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.grading.suite import TestResult
-from rnnkit.i18n import say
+from rnnkit.i18n import current_language, say, speaking
 
 
 @dataclass
@@ -27,6 +27,7 @@ class GradeReport:
     assignment: str
     tests: list[TestResult]
     notes: list[str] = field(default_factory=list)
+    language: str = field(default_factory=current_language)  # of the notes and messages
 
     @property
     def score(self) -> float:
@@ -59,9 +60,11 @@ class GradeReport:
 
     def to_text(self) -> str:
         """A readable report: notes, then each function's tests with what went wrong."""
-        lines = [say(es="Tarea {a}: {s:g} / {m:g} puntos",
-                     en="Assignment {a}: {s:g} / {m:g} points", a=self.assignment,
-                     s=self.score, m=self.max_score)]
+        with speaking(self.language):
+            heading = say(es="Tarea {a}: {s:g} / {m:g} puntos",
+                          en="Assignment {a}: {s:g} / {m:g} points", a=self.assignment,
+                          s=self.score, m=self.max_score)
+        lines = [heading]
         lines += [f"  ! {note}" for note in self.notes]
         for function, (earned, possible) in self.by_function().items():
             lines.append(f"\n{function}: {earned:g} / {possible:g}")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rnnkit.i18n import say
+from rnnkit.i18n import LANGUAGES, say
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_CELL_CHARS = 200_000
@@ -169,6 +169,21 @@ def _cells(path: Path, notes: list[str]) -> list[dict] | None:
                          f=nb.get("nbformat", "?")))
         return None
     return [c for c in cells if isinstance(c, dict)]
+
+
+def notebook_language(path: Path) -> str | None:
+    """The language the notebook was released in (its ``rnnkit.language`` metadata), if any.
+
+    Untrusted, but it only chooses between the kit's languages for the student's feedback.
+    """
+    try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            return None
+        metadata = json.loads(path.read_bytes().decode("utf-8")).get("metadata", {})
+        lang = metadata.get("rnnkit", {}).get("language")
+    except (OSError, ValueError, RecursionError, AttributeError):
+        return None
+    return lang if lang in LANGUAGES else None
 
 
 def _nbgrader(cell: dict[str, Any]) -> dict[str, Any]:
