@@ -34,3 +34,10 @@ def test_tagged_cells_exist_only_in_their_language():
 def test_unknown_language_is_refused_with_the_choices():
     with pytest.raises(ValueError, match="es, en"):
         localize_notebook(nbformat.v4.new_notebook(), "fr")
+
+
+def test_a_line_marked_lang_gets_the_release_language():
+    source = 'set_language("es")  # [lang]: the kernel speaks it\nother = "es"'
+    assert localize_source(source, "en") == \
+        'set_language("en")  # [lang]: the kernel speaks it\nother = "es"'
+    assert localize_source(source, "es") == source

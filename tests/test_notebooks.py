@@ -41,6 +41,8 @@ def test_source_notebook_runs_with_its_solutions(tmp_path, assignment, lang):
         assert "✗" not in text, f"{grade_id}: {text}"
         if grade_id.startswith("check_"):
             assert "✓" in text, f"{grade_id} printed no check: {text!r}"
+            assert {"es": "todo correcto", "en": "all correct"}[lang] in text, \
+                f"{grade_id} does not speak {lang}: {text!r}"
         if grade_id.startswith("test_"):
             earned = [o for o in cell.outputs if o.output_type == "execute_result"]
             assert earned and float(earned[0].data["text/plain"]) == m.points(grade_id[5:])

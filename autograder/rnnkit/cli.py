@@ -51,6 +51,9 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def release(assignment: str, course_dir: Path, lang: str) -> None:
     """Run ``nbgrader generate_assignment`` in ``course_dir`` for one language."""
+    if not (course_dir / "nbgrader_config.py").is_file():
+        raise ValueError(f"{course_dir} is not a course directory (no nbgrader_config.py): "
+                         f"copy the kit's nbgrader_config.py there, or use --course-dir")
     command = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force",
                "--create", f"--SelectLanguage.language={lang}", "--log-level=WARN"]
     # nbgrader runs alembic (installed beside it) to create the gradebook.

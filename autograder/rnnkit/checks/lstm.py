@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.checks.report import OwnGradients, Report, closing_line, fresh, snapshot, values_ok
+from rnnkit.checks.report import OwnGradients, Report, fresh, snapshot, values_ok
 
 # A short name keeps the torch oracle's formulas readable.
 from rnnkit.checks.report import to_torch as _t
@@ -86,7 +86,7 @@ def check_output_gate(output_gate: Callable) -> None:
 
 def check_lstm_cell_forward(lstm_cell_forward: Callable) -> None:
     """Check ``lstm_cell_forward(x_t, h_prev, c_prev, params) -> (h_next, c_next, cache)``."""
-    report = _report("lstm_cell_forward")
+    report = Report("lstm_cell_forward")
     for n in (N, 1):
         p = _problem(steps=1, n=n, seed=10 + n)
         x_t, h_prev, c_prev, params = p["x"][0], p["h0"], p["c0"], p["params"]
@@ -110,7 +110,7 @@ def check_lstm_cell_forward(lstm_cell_forward: Callable) -> None:
 def check_lstm_forward(lstm_forward: Callable) -> None:
     """Check ``lstm_forward(x, h0, params, c0=None) -> (h, c, caches)``, with a non-zero c0 and
     (on a one-step sequence) with c0 left out."""
-    report = _report("lstm_forward")
+    report = Report("lstm_forward")
     for steps, n, give_c0 in ((T, N, True), (1, 1, False)):
         p = _problem(steps=steps, n=n, seed=20 + steps)
         args = snapshot(x=p["x"], h0=p["h0"], params=p["params"], c0=p["c0"])
@@ -156,7 +156,7 @@ def check_lstm_forward(lstm_forward: Callable) -> None:
 def check_lstm_cell_backward(lstm_cell_forward: Callable, lstm_cell_backward: Callable) -> None:
     """Check ``lstm_cell_backward(dh_next, dc_next, cache) -> grads`` (the cache comes from the
     student's ``lstm_cell_forward``) against torch autograd and a numerical gradient check."""
-    report = _report("lstm_cell_backward")
+    report = Report("lstm_cell_backward")
     p = _problem(steps=1, n=N, seed=30)
     x_t, h_prev, c_prev, params = p["x"][0], p["h0"], p["c0"], p["params"]
     dh_next, dc_next = p["dh"][0], p["dc"]
@@ -193,7 +193,7 @@ def check_lstm_backward(lstm_forward: Callable, lstm_backward: Callable) -> None
     """Check ``lstm_backward(dh, caches) -> grads`` (the caches come from the student's
     ``lstm_forward``, run with a non-zero c0) against torch autograd and a numerical gradient
     check."""
-    report = _report("lstm_backward")
+    report = Report("lstm_backward")
     p = _problem(steps=T, n=N, seed=40)
     inputs = dict(x=p["x"], h0=p["h0"], params=p["params"], c0=p["c0"])
     args = snapshot(**inputs)  # the student gets copies; the originals stay pristine
@@ -223,7 +223,7 @@ def check_lstm_backward(lstm_forward: Callable, lstm_backward: Callable) -> None
 def check_to_torch_layout(to_torch_layout: Callable, lstm_forward: Callable) -> None:
     """Check ``to_torch_layout(params)``: its four arrays, loaded into ``torch.nn.LSTM``, must
     give the reference h, and the student's own ``lstm_forward`` must agree with that module."""
-    report = _report("to_torch_layout")
+    report = Report("to_torch_layout")
     p = _problem(steps=T, n=N, seed=50)
     params = p["params"]
     args = snapshot(params=params)
@@ -303,7 +303,7 @@ GATE_INFO = {  # gate: (function, name of its value, activation)
 def _check_gate(gate: str, fn: Callable) -> None:
     """Check one gate function (``gate`` is f, i, c or o) at N examples, then at 1."""
     function, name, _ = GATE_INFO[gate]
-    report = _report(function)
+    report = Report(function)
     for n in (N, 1):
         p = _problem(steps=1, n=n, seed=n)
         x_t, h_prev, params = p["x"][0], p["h0"], p["params"]
@@ -510,24 +510,6 @@ def _variants_from(mistakes, compute, expected) -> dict[str, list]:
 # ----------------------------------------------------------------------------------------------
 # The LSTM checks' own lines (the report itself is rnnkit.checks.report.Report)
 # ----------------------------------------------------------------------------------------------
-
-def _report(function_name: str) -> Report:
-    """A report for ``function_name`` that closes with the LSTM notebook's summary line."""
-    return Report(function_name, closing=_closing_line)
-
-
-def _closing_line(function_name: str, passed: int, failed: int) -> str:
-    """Like :func:`rnnkit.checks.report.closing_line`, in this notebook's wording: no separate
-    line for a single failure."""
-    total = passed + failed
-    if failed == 0 and total > 0:
-        return closing_line(function_name, passed, failed)
-    return say(
-        es="→ {fn}: {bad} de {total} comprobaciones fallan; empieza por la primera marcada "
-           "con ✗.",
-        en="→ {fn}: {bad} of {total} checks fail; start with the first one marked ✗.",
-        fn=function_name, bad=failed, total=total)
-
 
 def _expect_triple(report: Report, result: Any, names: str, *, first: bool) -> bool:
     """Is ``result`` a tuple of 3 (named ``names``, e.g. "(h, c, caches)")? A ✗ line when not;

@@ -2,7 +2,8 @@
 
 Cells tagged ``lang:es`` / ``lang:en`` are kept only in their language; inside any cell, a line
 marked ``[es] `` or ``[en] `` (after indentation and an optional ``# ``) is kept only in its
-language, without the marker.
+language, without the marker; and a code line ending in ``# [lang]`` gets the release's language
+in its string literal (``set_language("es")  # [lang]``), so the kernel speaks it too.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from traitlets import Unicode, validate
 from rnnkit.i18n import DEFAULT_LANGUAGE, check_language
 
 _LINE_MARKER = re.compile(r"^(?P<lead>\s*(?:#\s*)?)\[(?P<lang>es|en)\] ?")
+_LANGUAGE_LITERAL = re.compile(r"""(?P<quote>["'])(?:es|en)(?P=quote)(?=.*#\s*\[lang\])""")
 
 
 def localize_source(source: str, lang: str) -> str:
@@ -25,7 +27,7 @@ def localize_source(source: str, lang: str) -> str:
     for line in source.split("\n"):
         marked = _LINE_MARKER.match(line)
         if marked is None:
-            kept.append(line)
+            kept.append(_LANGUAGE_LITERAL.sub(lambda m: f"{m['quote']}{lang}{m['quote']}", line))
         elif marked["lang"] == lang:
             kept.append(marked["lead"] + line[marked.end():])
     return "\n".join(kept)
