@@ -2,14 +2,15 @@
 
 Two rules every suite follows:
 - A function must leave its arguments untouched (:func:`expect_untouched`).
-- A backward pass earns credit when it matches the reference gradient *or* the numerical gradient
-  of the student's own forward pass (:func:`expect_gradient`): a student whose forward is wrong
-  but whose backward differentiates it correctly still gets the backward's points.
+- A backward pass earns credit when it matches the reference gradient, *or*, when the student's
+  forward is wrong, the reference backward evaluated at the student's own states, *or* the
+  numerical gradient of the student's own forward pass (:func:`expect_gradient`): a student
+  whose forward is wrong but whose backward is right is not punished twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from rnnkit.compare import CheckFailed, Variant, close, explain_mismatch
@@ -41,6 +42,7 @@ def expect_gradient(
     *,
     own_numeric: Callable[[], Any],
     forward_is_right: bool,
+    at_own_states: Callable[[], Iterable[Any]] = tuple,
     time_axis: int | None = None,
     variants: Sequence[Variant] = (),
 ) -> None:
@@ -51,11 +53,16 @@ def expect_gradient(
     - own_numeric: computes the numerical gradient of the student's own forward pass (called
       only when needed, since it costs two forward calls per entry).
     - forward_is_right: whether the student's forward matched the reference on these inputs.
+    - at_own_states: the right gradients at the states the student's wrong forward produced
+      (one per way the forward may have produced them), computed only when needed.
     """
     problem = explain_mismatch(name, got, reference, time_axis=time_axis, variants=variants)
     if problem is None:
         return
-    if not forward_is_right and close(got, own_numeric(), rtol=NUMERIC_RTOL, atol=NUMERIC_ATOL):
+    if not forward_is_right and (
+        any(value is not None and close(got, value) for value in at_own_states())
+        or close(got, own_numeric(), rtol=NUMERIC_RTOL, atol=NUMERIC_ATOL)
+    ):
         return
     if forward_is_right:
         raise CheckFailed(problem)
