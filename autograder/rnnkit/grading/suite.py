@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ import pytest
 from rnnkit.compare import CheckFailed
 from rnnkit.grading.student import Student
 from rnnkit.i18n import say
-from rnnkit.paths import HIDDEN_SUITES
+from rnnkit.paths import HIDDEN_SUITES, KIT_ROOT
 
 MARKER = "grades"
 
@@ -78,6 +79,8 @@ def run(assignment: str, student: Student, functions: list[str] | None = None) -
 
 
 def _run_pytest(assignment: str, collector: _Collector, extra: list[str]) -> None:
+    if str(KIT_ROOT) not in sys.path:  # the suites import the reference: solutions/ in the kit
+        sys.path.append(str(KIT_ROOT))
     # Plugins a grading run has no use for; unraisableexception alone costs two full garbage
     # collections per run.
     unused = ["cacheprovider", "warnings", "capture", "stepwise", "unraisableexception",
