@@ -13,7 +13,7 @@ test: $(STAMP) isolation
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check autograder solutions tests benchmarks
+	$(BIN)/ruff check .
 
 release: $(STAMP)
 	$(BIN)/rnnkit release --all
