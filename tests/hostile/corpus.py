@@ -213,16 +213,21 @@ with open("/tmp/results.json", "w") as out:
 
 
 def write_course_dir(env: Env) -> str:
+    # Paths under /tmp (where the kit itself may live, e.g. in CI) land in the sandbox's own
+    # /tmp; /usr is read-only everywhere. Either way nothing outside may change.
     targets = [env.course / "autograded" / "hostile" / "rnn" / "rnnkit-results.json",
                env.course / "submitted" / "hostile" / "rnn" / "rnnkit-results.json",
-               env.canary / "pwned.txt", SOLUTIONS / "pwned.py"]
+               env.canary / "pwned.txt", SOLUTIONS / "pwned.py", Path("/usr/pwned.txt")]
     return f'''
 import json, os
 def clip_gradients(grads, max_norm):
     for target in {[str(t) for t in targets]!r}:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "w") as out:
-            json.dump({FAKE_RESULTS!r}, out)
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "w") as out:
+                json.dump({FAKE_RESULTS!r}, out)
+        except OSError as error:
+            print("could not write", target, error)
     return {{name: 2 * g for name, g in grads.items()}}
 '''
 
@@ -564,7 +569,7 @@ CASES: tuple[Case, ...] = (
          clip_cell(write_tmp_results), CLIP_WRONG, "clip['dW_xh']"),
     Case("write-course-dir", "perfect results written into the course directory, the canary "
          "directory and the kit, by absolute path (those under /tmp land in the sandbox's own "
-         "/tmp)", clip_cell(write_course_dir), CLIP_LOST, "Read-only file system"),
+         "/tmp)", clip_cell(write_course_dir), CLIP_WRONG, "Read-only file system"),
     Case("write-relative-autograded", "perfect results written to ../autograded/...",
          clip_cell(WRITE_RELATIVE), CLIP_LOST, "Read-only file system"),
     Case("drop-conftest-and-numpy", "conftest.py, numpy.py and sitecustomize.py dropped into "
