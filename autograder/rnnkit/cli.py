@@ -155,7 +155,8 @@ def cmd_isolation(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from rnnkit.demo import run_demo
 
-    return run_demo(Path(args.dir), jobs=args.jobs)
+    _announce_isolation(args.insecure)
+    return run_demo(Path(args.dir), jobs=args.jobs, insecure=args.insecure)
 
 
 def _announce_isolation(insecure: bool) -> None:
@@ -226,6 +227,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("demo", cmd_demo, "release, simulate a class of submissions, grade, print")
     sub.add_argument("--dir", default=str(KIT_ROOT / ".demo"), help="demo course directory")
     sub.add_argument("--jobs", type=int)
+    insecure(sub)
     return parser
 
 

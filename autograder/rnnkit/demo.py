@@ -40,7 +40,7 @@ CLASSES = {
 }
 
 
-def run_demo(course_dir: Path, jobs: int | None = None) -> int:
+def run_demo(course_dir: Path, jobs: int | None = None, insecure: bool = False) -> int:
     """Run the demo in ``course_dir``; returns an exit code."""
     prepare_course(course_dir)
     failed = []
@@ -50,7 +50,8 @@ def run_demo(course_dir: Path, jobs: int | None = None) -> int:
         release(assignment, course_dir, "es")
         students = simulate_class(course_dir, assignment, catalogued)
         print(f"simulated class of {len(students)} submissions in {course_dir / 'submitted'}")
-        failed += autograde_class(course_dir, assignment, jobs=jobs, force=True).failed
+        failed += autograde_class(course_dir, assignment, jobs=jobs, force=True,
+                                  insecure=insecure).failed
         with CourseGradebook(course_dir) as gradebook:
             rows = [{**row, "problem": first_problem(course_dir, assignment, row["student"])}
                     for row in gradebook.table(assignment)]
