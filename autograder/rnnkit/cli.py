@@ -1,4 +1,4 @@
-"""The ``rnnkit`` command: release assignments, grade one notebook, grade a class, show grades.
+"""The rnnkit command: release assignments, grade one notebook, grade a class, show grades.
 
     rnnkit release [rnn lstm ...] [--lang es|en]    student releases via nbgrader
     rnnkit collect-zip rnn download.zip              an LMS zip into submitted/
@@ -106,10 +106,13 @@ def cmd_autograde(args: argparse.Namespace) -> int:
 
 
 def cmd_gradebook(args: argparse.Namespace) -> int:
+    from rnnkit.grading.classroom import first_problem
     from rnnkit.grading.gradebook import CourseGradebook
 
-    with CourseGradebook(Path(args.course_dir)) as gradebook:
-        rows = gradebook.table(args.assignment)
+    course_dir = Path(args.course_dir)
+    with CourseGradebook(course_dir) as gradebook:
+        rows = [{**row, "problem": first_problem(course_dir, args.assignment, row["student"])}
+                for row in gradebook.table(args.assignment)]
     print(format_table(rows))
     return 0
 

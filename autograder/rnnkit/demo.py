@@ -11,15 +11,14 @@ For each assignment:
 
 from __future__ import annotations
 
-import json
+import argparse
 import shutil
 from pathlib import Path
 
 import nbformat
 
-from rnnkit.cli import format_table, release
+from rnnkit.cli import cmd_gradebook, release
 from rnnkit.grading.classroom import STATE_FILE, autograde_class
-from rnnkit.grading.gradebook import CourseGradebook
 from rnnkit.nb.catalogue import load_entries
 from rnnkit.nb.fill import (
     answers_for_functions,
@@ -52,23 +51,11 @@ def run_demo(course_dir: Path, jobs: int | None = None, insecure: bool = False) 
         print(f"simulated class of {len(students)} submissions in {course_dir / 'submitted'}")
         failed += autograde_class(course_dir, assignment, jobs=jobs, force=True,
                                   insecure=insecure).failed
-        with CourseGradebook(course_dir) as gradebook:
-            rows = [{**row, "problem": first_problem(course_dir, assignment, row["student"])}
-                    for row in gradebook.table(assignment)]
-        print(f"\nnbgrader gradebook, assignment {assignment!r}:\n{format_table(rows)}")
+        print(f"\nnbgrader gradebook, assignment {assignment!r}:")
+        cmd_gradebook(argparse.Namespace(course_dir=course_dir, assignment=assignment))
     print(f"\nfeedback per student: {course_dir}/autograded/<student>/<assignment>/"
           f"{STATE_FILE}, or run `nbgrader generate_feedback rnn` in {course_dir}")
     return 1 if failed else 0
-
-
-def first_problem(course_dir: Path, assignment: str, student: str) -> str:
-    """The first thing rnnkit told this student (a note or a failed test), on one line."""
-    state = course_dir / "autograded" / student / assignment / STATE_FILE
-    results = json.loads(state.read_text(encoding="utf-8"))
-    told = results["output"].splitlines() + [
-        f"{t['name'].split(':')[0]}: {t['output']}" for t in results["tests"]
-        if t["status"] == "failed"]
-    return told[0].splitlines()[0] if told else ""
 
 
 def prepare_course(course_dir: Path) -> None:

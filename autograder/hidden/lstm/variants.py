@@ -18,7 +18,7 @@ GATES = ("f", "i", "c", "o")  # forget, input, candidate C~, output
 FUNCTION_OF = {"f": "forget_gate", "i": "input_gate", "c": "candidate", "o": "output_gate"}
 PARAM_GRADS = tuple(f"d{kind}_{g}" for g in GATES for kind in ("W", "b"))
 
-UPDATE = "c_t = f_t ⊙ c_{t-1} + i_t ⊙ C̃_t"
+UPDATE = "c_t = f_t ⊙ c_{t-1} + i_t ⊙ c̃_t"
 OUTPUT = "h_t = o_t ⊙ tanh(c_t)"
 DC = "dc_t = dc_next + dh_next ⊙ o_t ⊙ (1 − tanh²(c_t))"
 
@@ -42,9 +42,9 @@ def gate_variants(gate: str, x_t: np.ndarray, h_prev: np.ndarray, p: dict) -> li
     z = np.concatenate((h_prev, x_t))
     if gate == "c":
         other_activation = (sigmoid(W @ z + b), say(
-            es="usa la sigmoide σ; el candidato C̃_t usa tanh, para poder proponer también "
+            es="usa la sigmoide σ; el candidato c̃_t usa tanh, para poder proponer también "
                "valores negativos (entre −1 y 1) que bajen la memoria.",
-            en="it uses the sigmoid σ; the candidate C̃_t uses tanh, so that it can also "
+            en="it uses the sigmoid σ; the candidate c̃_t uses tanh, so that it can also "
                "propose negative values (between −1 and 1) that lower the memory."))
     else:
         other_activation = (np.tanh(W @ z + b), say(
@@ -119,13 +119,13 @@ def cell_c_variants(x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
             en="the forget gate is missing: {eq}; f_t decides how much of c_{{t-1}} is kept.",
             eq=UPDATE)),
         (g["f"] * c_prev + g["i"], say(
-            es="falta el candidato C̃_t: la puerta de entrada lo multiplica ({eq}).",
-            en="the candidate C̃_t is missing: the input gate multiplies it ({eq}).", eq=UPDATE)),
+            es="falta el candidato c̃_t: la puerta de entrada lo multiplica ({eq}).",
+            en="the candidate c̃_t is missing: the input gate multiplies it ({eq}).", eq=UPDATE)),
         (g["i"] * c_prev + g["f"] * g["c"], say(
             es="intercambiaste las puertas: f_t multiplica a la memoria vieja c_{t-1} e i_t al "
-               "candidato C̃_t.",
+               "candidato c̃_t.",
             en="you swapped the gates: f_t multiplies the old memory c_{t-1} and i_t the "
-               "candidate C̃_t.")),
+               "candidate c̃_t.")),
         (g["i"] * g["c"], say(
             es="no depende de c_prev: falta el término f_t ⊙ c_{{t-1}} de {eq}.",
             en="it does not depend on c_prev: the term f_t ⊙ c_{{t-1}} of {eq} is missing.",
@@ -307,15 +307,15 @@ def cell_mistakes() -> dict[str, str]:
             en="you take a gate's derivative as 1 − σ², which is that of tanh; the sigmoid's is "
                "σ(1 − σ)."),
         "candidate_derivative_as_sigmoid": say(
-            es="tomas la derivada del candidato como C̃_t(1 − C̃_t), la de una sigmoide; C̃_t usa "
-               "tanh, cuya derivada es 1 − C̃_t².",
-            en="you take the candidate's derivative as C̃_t(1 − C̃_t), that of a sigmoid; C̃_t uses "
-               "tanh, whose derivative is 1 − C̃_t²."),
+            es="tomas la derivada del candidato como c̃_t(1 − c̃_t), la de una sigmoide; c̃_t usa "
+               "tanh, cuya derivada es 1 − c̃_t².",
+            en="you take the candidate's derivative as c̃_t(1 − c̃_t), that of a sigmoid; c̃_t uses "
+               "tanh, whose derivative is 1 − c̃_t²."),
         "no_activation_derivatives": say(
-            es="faltan las derivadas de las activaciones: σ(1 − σ) en las puertas y 1 − C̃_t² en "
+            es="faltan las derivadas de las activaciones: σ(1 − σ) en las puertas y 1 − c̃_t² en "
                "el candidato.",
             en="the derivatives of the activations are missing: σ(1 − σ) for the gates and "
-               "1 − C̃_t² for the candidate."),
+               "1 − c̃_t² for the candidate."),
     }
 
 

@@ -86,6 +86,18 @@ def autograde_class(course_dir: Path, assignment: str, *, jobs: int | None = Non
     return ClassSummary(len(todo) - len(failed), unchanged, failed)
 
 
+def first_problem(course_dir: Path, assignment: str, student: str) -> str:
+    """The first thing rnnkit told this student (a note or a failed test), on one line."""
+    try:
+        results = json.loads(_state_path(course_dir, student, assignment).read_text("utf-8"))
+    except (OSError, ValueError):
+        return ""
+    told = results["output"].splitlines() + [
+        f"{t['name'].split(':')[0]}: {t['output']}" for t in results["tests"]
+        if t["status"] == "failed"]
+    return told[0].splitlines()[0] if told else ""
+
+
 def _grade_one(notebook: str, assignment: str, insecure: bool,
                limits: Limits | None) -> tuple[GradeReport, dict[str, str]]:
     """In a worker: the report, and the answers the autograded notebook will show."""
