@@ -79,3 +79,16 @@ def test_feedback_speaks_the_language_of_the_release(tmp_path, capsys, monkeypat
     assert main(["grade", str(notebook), "--assignment", "rnn"]) == 0
     report = capsys.readouterr().out
     assert report.startswith(heading) and message in report
+
+
+def test_without_a_sandbox_grading_refuses_unless_insecure(tmp_path, capsys, monkeypatch):
+    import rnnkit.sandbox as sandbox
+    from rnnkit.sandbox import Isolation
+
+    monkeypatch.setattr(sandbox, "detect_isolation",
+                        lambda: Isolation("none", "bwrap not found: install bubblewrap"))
+    assert main(["grade", str(RELEASE), "--assignment", "rnn"]) == 2
+    err = capsys.readouterr().err
+    assert "no sandbox available" in err and "--insecure" in err and "bubblewrap" in err
+    assert main(["isolation"]) == 1
+    assert "isolation: none" in capsys.readouterr().out
