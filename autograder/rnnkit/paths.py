@@ -8,4 +8,3 @@ SOURCE = KIT_ROOT / "source"
 RELEASES = KIT_ROOT / "assignments"
 HIDDEN_SUITES = KIT_ROOT / "autograder" / "hidden"
 SOLUTIONS = KIT_ROOT / "solutions"
-ASSIGNMENTS = ("rnn", "lstm")

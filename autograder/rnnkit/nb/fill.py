@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nbformat
 
+from rnnkit.grading.manifest import ANSWER_PREFIX
 from rnnkit.nb.catalogue import load_entry
 from rnnkit.nb.language import localize_source
 from rnnkit.paths import SOLUTIONS, SOURCE
@@ -41,7 +42,7 @@ def reference_answers(assignment: str) -> dict[str, str]:
 
 def answers_for_functions(code_by_function: dict[str, str]) -> dict[str, str]:
     """Answer cells for code written per function (``{"rnn_forward": "def rnn_forward..."}``)."""
-    return {f"answer_{function}": code for function, code in code_by_function.items()}
+    return {f"{ANSWER_PREFIX}{function}": code for function, code in code_by_function.items()}
 
 
 def fill_release(release: Path, answers: dict[str, str]) -> nbformat.NotebookNode:
