@@ -1,28 +1,44 @@
-"""Collecting an LMS zip download into submitted/."""
+"""Collecting an LMS zip download into submitted/ (hostile zips: tests/test_collect_hostile.py)."""
 
 import zipfile
+from datetime import datetime
 
 import pytest
+from nbgrader.utils import parse_utc
 
 from rnnkit.cli import main
-from rnnkit.collect import collect_zip, student_id
+from rnnkit.collect import collect_zip, identify, load_roster
+
+MOODLE_ANA = "Ana Garcia_123_assignsubmission_file_"
 
 
-@pytest.mark.parametrize("member, student", [
-    ("garciaana_LATE_12345_67890_rnn.ipynb", "garciaana"),
-    ("lopezbruno_222_333_rnn-1.ipynb", "lopezbruno"),
-    ("Carla Núñez_4567_assignsubmission_file_/rnn.ipynb", "carla_nunez_4567"),
-    ("diego/rnn.ipynb", "diego"),
-    ("elena.ipynb", "elena"),
+@pytest.mark.parametrize("member, student, late", [
+    ("garciaana_LATE_12345_67890_rnn.ipynb", "garciaana_12345", True),
+    ("lopezbruno_222_333_rnn-1.ipynb", "lopezbruno_222", False),
+    ("garcíaana_7_8_rnn.ipynb", "garciaana_7", False),  # Canvas keeps accented letters
+    ("Carla Núñez_4567_assignsubmission_file_/rnn.ipynb", "carla_nunez_4567", False),
+    ("Carla Núñez_4567_assignsubmission_file_/sub/dir/rnn.ipynb", "carla_nunez_4567", False),
+    ("Carla Núñez_4567_assignsubmission_file_rnn.ipynb", "carla_nunez_4567", False),
+    ("diego/rnn.ipynb", "diego", False),
+    ("diego/elena/rnn.ipynb", "diego", False),
+    ("elena.ipynb", "elena", False),
 ])
-def test_students_are_named_after_the_lms_conventions(member, student):
-    assert student_id(member) == student
+def test_students_are_named_after_the_lms_conventions(member, student, late):
+    claim = identify(member)
+    assert claim.identity.default_id == student
+    assert claim.late is late
 
 
-def make_zip(path, members):
+def test_the_original_file_name_is_what_the_student_uploaded():
+    assert identify("garciaana_LATE_1_2_my_rnn_3_4_x.ipynb").original == "my_rnn_3_4_x.ipynb"
+    assert identify(f"{MOODLE_ANA}/old/rnn.ipynb").original == "rnn.ipynb"
+    assert identify(f"{MOODLE_ANA}rnn.ipynb").original == "rnn.ipynb"
+
+
+def make_zip(path, members, date_time=(2024, 3, 1, 12, 0, 0)):
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in members.items():
-            archive.writestr(name, data)
+            archive.writestr(zipfile.ZipInfo(name, date_time), data)
     return path
 
 
@@ -36,23 +52,156 @@ def test_collect_writes_one_notebook_per_student_and_skips_unsafe_members(tmp_pa
     })
     course = tmp_path / "course"
     collected = collect_zip(download, course, "rnn")
-    assert collected.written == {"ana": "ana_1_2_rnn.ipynb"}
-    assert (course / "submitted/ana/rnn/rnn.ipynb").read_bytes() == b'{"cells": []}'
+    assert {s: w.member for s, w in collected.written.items()} == {"ana_1": "ana_1_2_rnn.ipynb"}
+    assert (course / "submitted/ana_1/rnn/rnn.ipynb").read_bytes() == b'{"cells": []}'
     assert any("unsafe path" in s for s in collected.skipped)
     assert any("not a notebook" in s for s in collected.skipped)
     assert any("another notebook" in s for s in collected.skipped)
     assert not (tmp_path / "evil.ipynb").exists()
-    assert sorted(p.name for p in (course / "submitted").iterdir()) == ["ana"]
+    assert sorted(p.name for p in (course / "submitted").iterdir()) == ["ana_1"]
 
 
 def test_oversized_members_are_not_extracted(tmp_path, monkeypatch):
     monkeypatch.setattr("rnnkit.collect.MAX_NOTEBOOK_BYTES", 10)
-    download = make_zip(tmp_path / "d.zip", {"ana/rnn.ipynb": b"0" * 1000})
+    download = make_zip(tmp_path / "d.zip", {"ana/rnn.ipynb": b"0" * 1000, "bo.ipynb": b"{}"})
     collected = collect_zip(download, tmp_path / "course", "rnn")
-    assert not collected.written and "too large" in collected.skipped[0]
+    assert list(collected.written) == ["bo"]
+    assert "too large" in collected.skipped[0]
+
+
+def test_notebooks_too_large_in_all_are_refused_before_writing(tmp_path, monkeypatch):
+    monkeypatch.setattr("rnnkit.collect.MAX_TOTAL_BYTES", 100)
+    download = make_zip(tmp_path / "d.zip", {"ana.ipynb": b"0" * 60, "bo.ipynb": b"0" * 60})
+    with pytest.raises(ValueError, match="MiB of notebooks"):
+        collect_zip(download, tmp_path / "course", "rnn")
+    assert not (tmp_path / "course").exists()
+
+
+# --- time ---------------------------------------------------------------------------------
+
+
+def test_nbgrader_reads_a_moodle_timestamp_as_the_zip_time_in_the_servers_zone(tmp_path):
+    download = make_zip(tmp_path / "d.zip", {f"{MOODLE_ANA}/rnn.ipynb": b"{}"},
+                        date_time=(2024, 7, 1, 23, 30, 2))
+    collected = collect_zip(download, tmp_path, "rnn", timezone_name="Europe/Madrid")
+    stamp = (tmp_path / "submitted/ana_garcia_123/rnn/timestamp.txt").read_text()
+    assert stamp == collected.written["ana_garcia_123"].timestamp
+    assert parse_utc(stamp) == datetime(2024, 7, 1, 21, 30, 2)  # Madrid is UTC+2 in July
+
+
+@pytest.mark.parametrize("member", ["garciaana_123_9_rnn.ipynb", "ana/rnn.ipynb"])
+def test_canvas_and_plain_zips_write_no_timestamp_and_drop_a_stale_one(tmp_path, member):
+    student = identify(member).identity.default_id
+    stale = tmp_path / "submitted" / student / "rnn" / "timestamp.txt"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("2020-01-01 00:00:00.000000 UTC")
+    download = make_zip(tmp_path / "d.zip", {member: b"{}"})
+    assert collect_zip(download, tmp_path, "rnn").written[student].timestamp is None
+    assert not stale.exists()
+
+
+def test_an_unknown_time_zone_is_refused(tmp_path):
+    download = make_zip(tmp_path / "d.zip", {"ana.ipynb": b"{}"})
+    with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'.*Europe/Madrid"):
+        collect_zip(download, tmp_path, "rnn", timezone_name="Mars/Olympus")
+
+
+# --- roster -------------------------------------------------------------------------------
+
+
+def test_roster_reads_nbgraders_student_columns(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("\ufeffid,first_name,last_name,email,lms_user_id,section\n"
+                      "A1,Ana,García,ana@x.org,123,B\n\n  A2 , Bo,,, 456 ,\n", encoding="utf-8")
+    students = load_roster(roster)
+    assert sorted(students) == ["123", "456"]
+    assert students["123"].id == "A1" and students["123"].full_name == "Ana García"
+    assert students["456"].id == "A2" and students["456"].full_name == "Bo"
+
+
+@pytest.mark.parametrize("text, problem, fix", [
+    ("student,lms_user_id\nana,1\n", "has no 'id' column", "must name the columns"),
+    ("id,canvas\nana,1\n", "has no 'lms_user_id' column", "e.g. id,lms_user_id,"),
+    ("", "has no 'id' column", "must name the columns"),
+    ("id,lms_user_id\n", "has no students", "add one line per student"),
+    ("id,lms_user_id\nana,\n", "line 2 has no lms_user_id", "every student needs"),
+    ("id,lms_user_id\n,7\n", "line 2 has no id", "every student needs"),
+    ("id,lms_user_id\n../x,7\n", "cannot be a folder name", "use letters, digits"),
+    ("id,lms_user_id\nana,7\nbo,7\n", "lines 2 and 3 both have lms_user_id 7",
+     "each student appears once"),
+    ("id,lms_user_id\nAna,7\nana,8\n", "lines 2 and 3 both have id ana",
+     "each student appears once"),
+    ('id,lms_user_id\n"ana,7\nbo,8\n', "not valid CSV", "save it as CSV"),
+])
+def test_a_malformed_roster_is_one_line_naming_problem_and_fix(tmp_path, text, problem, fix):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=problem) as refused:
+        load_roster(roster)
+    assert fix in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_a_roster_that_is_not_utf8_or_missing_is_one_line(tmp_path):
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("id,lms_user_id\nnúñez,1\n".encode("latin-1"))
+    with pytest.raises(ValueError, match="not UTF-8 text: save it as CSV"):
+        load_roster(latin)
+    with pytest.raises(ValueError, match="no such file; give a CSV with the columns id,"):
+        load_roster(tmp_path / "nowhere.csv")
+
+
+# --- command line -------------------------------------------------------------------------
 
 
 def test_cli_reports_what_it_collected(tmp_path, capsys):
-    download = make_zip(tmp_path / "d.zip", {"ana/rnn.ipynb": b"{}"})
+    download = make_zip(tmp_path / "d.zip", {
+        "garciaana_LATE_123_9_rnn.ipynb": b"{}", "Ana/rnn.ipynb": b"{}", "ana/rnn.ipynb": b"{}",
+        "lopez_77_8_rnn.ipynb": b"{}"})
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,lms_user_id,first_name,last_name\nA1,123,Ana,García\n")
+    assert main(["collect-zip", "rnn", str(download), "--course-dir", str(tmp_path),
+                 "--roster", str(roster)]) == 0
+    out = capsys.readouterr().out
+    assert "collected 4 submissions" in out
+    assert "A1" in out and "(Ana García)  LATE" in out
+    assert "note: 2 students would all be 'ana'" in out
+    assert "note: Canvas user 77 (lopez) is not in the roster" in out
+
+
+@pytest.mark.parametrize("build, problem", [
+    (lambda path: None, "no such file"),
+    (lambda path: path.write_bytes(b"PK not really"), "not a zip file"),
+    (lambda path: make_zip(path, {}), "is empty"),
+    (lambda path: make_zip(path, {"a.pdf": b"%PDF"}), "has no notebook to collect"),
+    (lambda path: make_zip(path, {"a\nrnnkit: all fine\x1b[2J.pdf": b""}), "\\nrnnkit: all"),
+])
+def test_cli_refuses_bad_downloads_in_one_line(tmp_path, capsys, build, problem):
+    download = tmp_path / "d.zip"
+    build(download)
+    assert main(["collect-zip", "rnn", str(download), "--course-dir", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("rnnkit: ") and problem in captured.err
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert not (tmp_path / "submitted").exists()
+
+
+def test_cli_refuses_a_malformed_roster_in_one_line(tmp_path, capsys):
+    download = make_zip(tmp_path / "d.zip", {"ana.ipynb": b"{}"})
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id;lms_user_id\nana;1\n")
+    assert main(["collect-zip", "rnn", str(download), "--course-dir", str(tmp_path),
+                 "--roster", str(roster)]) == 2
+    err = capsys.readouterr().err
+    assert "has no 'id' column" in err and err.count("\n") == 1
+
+
+def test_cli_prints_names_from_the_zip_on_one_line_without_terminal_escapes(tmp_path, capsys):
+    download = make_zip(tmp_path / "d.zip", {"eve\x1b[2J/rnn.ipynb": b"{}",
+                                              "bo\ncollected 99 submissions.ipynb": b"{}",
+                                              "x\x1b]0;owned\x07.pdf": b""})
     assert main(["collect-zip", "rnn", str(download), "--course-dir", str(tmp_path)]) == 0
-    assert "collected 1 submissions" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    lines = out.splitlines()
+    assert len(lines) == 4 and lines[-1].startswith("collected 2 submissions")
+    assert "eve\\x1b[2J/rnn.ipynb" in out and "bo\\ncollected 99" in out

@@ -1,104 +1,481 @@
 """Collect submissions from an LMS zip download into nbgrader's ``submitted/`` folder.
 
-Canvas names each file ``<login>[_LATE]_<user id>_<submission id>_<original name>``; Moodle puts
-each student's files in a folder ``<Full Name>_<participant id>_assignsubmission_file_``. Any other
-zip is read as one folder or one file per student (``ana/rnn.ipynb`` or ``ana.ipynb``).
+Who a notebook belongs to is read only from the part of its path the LMS writes, never from
+anything the student named:
 
-A zip from outside is untrusted: members with absolute paths or ``..`` are skipped, and sizes are
-capped before anything is extracted, so a zip bomb cannot fill the disk.
+- Canvas puts every file at the top level as ``<login>[_LATE]_<user id>_<file id>_<original
+  name>``. The user id is the identity. Canvas removes the ``_`` around digits in logins, so
+  the first place where ``[_LATE]_<digits>_<digits>_`` fits ends the login; the student's file
+  name comes after it and cannot move it. (Only a login ending in ``_<digits>`` is misread,
+  the same way for all its files; two names claiming one user id are reported.) ``_LATE`` is
+  Canvas's own verdict and is kept.
+- Moodle puts each student's files in a top-level folder ``<Full Name>_<participant id>_
+  assignsubmission_file_`` (or, without folders, prefixes each file name with it). The
+  participant id is the identity; sub-folders of the student's upload are the student's own
+  and change nothing.
+- Any other zip has one top-level folder or one top-level file per student (``ana/rnn.ipynb``
+  or ``ana.ipynb``); that top-level name is the identity.
+
+Student ids are ``<name>_<lms id>`` for Canvas and Moodle (``garciaana_12345``) and the
+top-level name for other zips (``ana``), lowercased and made safe as folder names. A roster
+(:func:`load_roster`) maps LMS ids to the course's own student ids instead. When two different
+identities would get the same id (``Ana/`` and ``ana/``; a roster giving one id to two users),
+both are kept under ids with a short suffix from their identity and the clash is reported:
+nothing is dropped or overwritten. When one student has several notebooks, the one named
+``<assignment>.ipynb`` wins (otherwise the last in the zip) and the others are reported.
+
+Times: nbgrader reads ``submitted/<student>/<assignment>/timestamp.txt`` as the submission time
+(``nbgrader autograde`` compares it with the due date). Only a Moodle zip's times are worth
+writing there: Moodle stores each file with the time its bytes were stored on the server, in
+the server's local time without a time zone (hence ``--timezone``), to the 2 seconds a zip
+keeps; bytes someone had uploaded earlier keep that earlier time. Canvas stamps every member
+with the time it built the zip, so for Canvas no timestamp.txt is written and ``_LATE`` is what
+says a submission was late. Check the LMS's grading page before penalising anyone.
+
+A zip from outside is untrusted: members with absolute paths or ``..`` are skipped, only
+notebooks are read, and sizes are capped before anything is written, so a zip bomb cannot fill
+the disk. Bad input (no such file, not a zip, empty, no notebooks, a bad roster) is a
+ValueError with the cause and the fix.
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import re
 import unicodedata
 import zipfile
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from rnnkit.untrusted import clean
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
+MAX_TOTAL_BYTES = 2**30  # all notebooks of one zip, uncompressed
 MAX_MEMBERS = 5000
+MAX_NAME_CHARS = 64  # of the name part of a student id
+# nbgrader's default Exchange.timestamp_format; its parse_utc reads it back ("... UTC").
+NBGRADER_TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
+ROSTER_COLUMNS = ("id", "lms_user_id", "first_name", "last_name", "email")
+ROSTER_REQUIRED = ("id", "lms_user_id")
 
-_CANVAS = re.compile(r"^(?P<login>[A-Za-z0-9]+)(?:_LATE)?_(?P<uid>\d+)_\d+_.+$")
-_MOODLE = re.compile(r"^(?P<name>.+?)_(?P<uid>\d+)_assignsubmission_\w+$")
+_ID = "[0-9]{1,20}"
+# DOTALL: a newline in a hostile name must not make matching quadratic.
+_CANVAS = re.compile(rf"(?P<name>\w*?)(?P<late>_LATE)?_(?P<uid>{_ID})_{_ID}_(?P<original>.+)",
+                     re.DOTALL)
+_MOODLE_FOLDER = re.compile(rf"(?P<name>.*)_(?P<uid>{_ID})_assignsubmission_[a-z]+_?", re.DOTALL)
+# Moodle turns "_" in names into spaces, so in a file name the first "_" ends the name.
+_MOODLE_FILE = re.compile(
+    rf"(?P<name>[^_]*)_(?P<uid>{_ID})_assignsubmission_[a-z]+_(?P<original>.+)", re.DOTALL)
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A student as the zip's names say: ``lms`` is "canvas", "moodle" or "zip" (a plain zip).
+
+    ``lms_id`` is the Canvas user id, the Moodle participant id, or a plain zip's top-level
+    name; ``name`` is the name the LMS wrote next to it (the login, the full name).
+    """
+
+    lms: str
+    lms_id: str
+    name: str
+
+    @property
+    def default_id(self) -> str:
+        """The student id without a roster: ``<name>_<lms id>``, or the plain zip's name."""
+        if self.lms == "zip":
+            return _slug(self.name)
+        return f"{_slug(self.name)}_{self.lms_id}"
+
+    def describe(self) -> str:
+        if self.lms == "canvas":
+            return f"Canvas user {self.lms_id} ({self.name})"
+        if self.lms == "moodle":
+            return f"Moodle participant {self.lms_id} ({self.name})"
+        return f"'{self.name}'"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What the LMS-written part of a member's path says: whose it is, the file name the
+    student uploaded, and whether Canvas marked it late."""
+
+    identity: Identity
+    original: str
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class Student:
+    """One roster row: the course's student id and the names nbgrader keeps."""
+
+    id: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One notebook written: the zip member, the student's name, Canvas's late mark, and the
+    text of the timestamp.txt written next to it (None: none was written)."""
+
+    member: str
+    name: str
+    late: bool = False
+    timestamp: str | None = None
 
 
 @dataclass
 class Collected:
-    """What a collection did: student -> zip member written, and members skipped with why."""
+    """What a collection did: student -> submission written, members skipped with why, and
+    notes for the instructor (clashing ids, ids missing from the roster)."""
 
-    written: dict[str, str] = field(default_factory=dict)
+    written: dict[str, Submission] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
-def collect_zip(zip_path: Path, course_dir: Path, assignment: str) -> Collected:
+def collect_zip(zip_path: Path, course_dir: Path, assignment: str, *,
+                roster: Path | None = None, timezone_name: str = "UTC") -> Collected:
     """Write each student's notebook to ``submitted/<student>/<assignment>/<assignment>.ipynb``.
 
-    When a student has several notebooks, the one named ``<assignment>.ipynb`` wins, otherwise
-    the last in the zip; the others are reported as skipped. Existing submissions of the same
-    students are replaced (a newer download supersedes an older one).
+    Inputs:
+    - zip_path: the download of the LMS (Canvas, Moodle) or a zip with one top-level folder or
+      file per student.
+    - course_dir: the nbgrader course directory.
+    - assignment: the assignment id, e.g. "rnn".
+    - roster: optional CSV mapping LMS ids to student ids (see :func:`load_roster`).
+    - timezone_name: IANA time zone of the Moodle server, to read the times in its zip.
+
+    Returns a :class:`Collected`. Existing submissions of the same students are replaced (a
+    newer download supersedes an older one); no other student's folder is touched. Raises
+    ValueError, before writing anything, for a zip or roster that cannot be used.
     """
+    zone = _zone(timezone_name)
+    students = load_roster(roster) if roster is not None else None
     result = Collected()
-    chosen: dict[str, zipfile.ZipInfo] = {}
-    with zipfile.ZipFile(zip_path) as archive:
-        members = archive.infolist()
-        if len(members) > MAX_MEMBERS:
-            raise ValueError(f"{zip_path} has {len(members)} members (at most {MAX_MEMBERS}): "
-                             f"is it really one assignment's download?")
-        for info in members:
-            why = _unusable(info)
-            if why:
-                if not info.is_dir():
-                    result.skipped.append(f"{info.filename}: {why}")
-                continue
-            student = student_id(info.filename)
-            previous = chosen.get(student)
-            if previous is None or _prefer(info, previous, assignment):
-                if previous is not None:
-                    result.skipped.append(f"{previous.filename}: {student} has another notebook")
-                chosen[student] = info
-            else:
-                result.skipped.append(f"{info.filename}: {student} has another notebook")
-        for student, info in sorted(chosen.items()):
-            target = course_dir / "submitted" / student / assignment / f"{assignment}.ipynb"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(archive.read(info))
-            result.written[student] = info.filename
+    with _open_zip(zip_path) as archive:
+        claims = _claims(zip_path, archive, result.skipped)
+        ids = _assign_ids(claims, students, result.notes)
+        for identity, student in sorted(ids.items(), key=lambda item: item[1]):
+            known = students.get(identity.lms_id) if students else None
+            name = known.full_name if known and known.full_name else identity.name
+            written = _write_best(archive, claims[identity], course_dir, student, assignment,
+                                  name, zone, result.skipped)
+            if written is not None:
+                result.written[student] = written
     return result
 
 
-def student_id(member: str) -> str:
-    """The student a zip member belongs to, as a safe folder name."""
-    parts = PurePosixPath(member).parts
+def identify(member: str) -> Claim:
+    """Whose a (safe) zip member is, from the LMS-written part of its path only.
+
+    Input: the member's path in the zip, e.g. ``"Ana García_123_assignsubmission_file_/x.ipynb"``.
+    Output: the :class:`Claim`; a plain zip's student is its top-level folder, or the top-level
+    file's name without extension.
+    """
+    parts = _parts(member)
+    top = parts[0]
     if len(parts) > 1:
-        folder = parts[-2]
-        moodle = _MOODLE.match(folder)
-        return _slug(f"{moodle['name']}_{moodle['uid']}" if moodle else folder)
-    canvas = _CANVAS.match(parts[-1])
-    return _slug(canvas["login"] if canvas else PurePosixPath(parts[-1]).stem)
+        moodle = _MOODLE_FOLDER.fullmatch(top)
+        if moodle:
+            return Claim(Identity("moodle", moodle["uid"], moodle["name"]), parts[-1])
+        return Claim(Identity("zip", top, top), parts[-1])
+    moodle = _MOODLE_FILE.fullmatch(top)
+    if moodle:
+        return Claim(Identity("moodle", moodle["uid"], moodle["name"]), moodle["original"])
+    canvas = _CANVAS.fullmatch(top)
+    if canvas:
+        return Claim(Identity("canvas", canvas["uid"], canvas["name"]), canvas["original"],
+                     late=bool(canvas["late"]))
+    stem = PurePosixPath(top).stem
+    return Claim(Identity("zip", stem, stem), top)
+
+
+def load_roster(path: Path) -> dict[str, Student]:
+    """Read a class roster: LMS id -> :class:`Student`.
+
+    The CSV's first line names its columns, as nbgrader's ``nbgrader db student import`` reads
+    them, so one file serves both: ``id`` (the nbgrader student id, required), ``lms_user_id``
+    (required: the Canvas user id, the Moodle participant id, or a plain zip's top-level name)
+    and optionally ``first_name``, ``last_name``, ``email``. Other columns are ignored.
+    Raises ValueError naming the problem and the fix.
+    """
+    expected = ",".join(ROSTER_COLUMNS)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ValueError(f"roster {path}: no such file; give a CSV with the columns "
+                         f"{expected}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"roster {path} is not UTF-8 text: save it as CSV (UTF-8)") from None
+    except OSError as error:
+        raise ValueError(f"cannot read roster {path}: {error.strerror}") from None
+    # strict: an unclosed quote must not swallow the rest of the class silently
+    rows = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [column.strip() for column in next(rows, [])]
+        for column in ROSTER_REQUIRED:
+            if column not in header:
+                first = ",".join(header)[:80]
+                raise ValueError(f"roster {path} has no '{column}' column (its first line is "
+                                 f"{first!r}): the first line must name the columns, "
+                                 f"e.g. {expected}")
+        students: dict[str, Student] = {}
+        lines: dict[str, int] = {}  # lms_user_id, or casefolded student id -> line
+        for row in rows:
+            line = rows.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            values = dict(zip(header, (cell.strip() for cell in row), strict=False))
+            student = Student(**{key: values.get(key, "") for key in ROSTER_COLUMNS
+                                 if key != "lms_user_id"})
+            lms_id = values.get("lms_user_id", "")
+            _check_roster_row(path, line, student.id, lms_id, lines)
+            students[lms_id] = student
+    except csv.Error as error:
+        raise ValueError(f"roster {path} is not valid CSV ({error}): save it as CSV with "
+                         f"the columns {expected}") from None
+    if not students:
+        raise ValueError(f"roster {path} has no students: add one line per student under "
+                         f"the header {expected}")
+    return students
+
+
+def _check_roster_row(path: Path, line: int, student: str, lms_id: str,
+                      lines: dict[str, int]) -> None:
+    if not student or not lms_id:
+        missing = "id" if not student else "lms_user_id"
+        raise ValueError(f"roster {path} line {line} has no {missing}: every student needs "
+                         f"an id and an lms_user_id")
+    if not _SAFE_ID.fullmatch(student):
+        raise ValueError(f"roster {path} line {line}: id {student!r} cannot be a folder name: "
+                         f"use letters, digits, '_', '-' and '.', starting with a letter or digit")
+    for key, what in ((f"lms:{lms_id}", f"lms_user_id {lms_id}"),
+                      (f"id:{student.casefold()}", f"id {student}")):
+        if key in lines:
+            raise ValueError(f"roster {path} lines {lines[key]} and {line} both have {what}: "
+                             f"each student appears once, with an id of their own")
+        lines[key] = line
+
+
+# --- reading the zip --------------------------------------------------------------------------
+
+
+def _open_zip(zip_path: Path) -> zipfile.ZipFile:
+    where = ("give the zip the LMS downloads (Canvas: Download Submissions; "
+             "Moodle: Download all submissions)")
+    if not zip_path.exists():
+        raise ValueError(f"{zip_path}: no such file; {where}")
+    if zip_path.is_dir():
+        raise ValueError(f"{zip_path} is a folder, not a zip; {where}")
+    try:
+        return zipfile.ZipFile(zip_path)
+    except (zipfile.BadZipFile, EOFError):
+        raise ValueError(f"{zip_path} is not a zip file (or it is damaged); {where}") from None
+    except OSError as error:
+        raise ValueError(f"cannot read {zip_path}: {error.strerror}") from None
+
+
+def _claims(zip_path: Path, archive: zipfile.ZipFile,
+            skipped: list[str]) -> dict[Identity, list[tuple[zipfile.ZipInfo, Claim]]]:
+    """The zip's usable notebooks grouped by identity; raises ValueError for an unusable zip."""
+    members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
+        raise ValueError(f"{zip_path} has {len(members)} members (at most {MAX_MEMBERS}): "
+                         f"is it really one assignment's download?")
+    if not any(not info.is_dir() for info in members):
+        raise ValueError(f"{zip_path} is empty: download the submissions from the LMS again")
+    claims: dict[Identity, list[tuple[zipfile.ZipInfo, Claim]]] = defaultdict(list)
+    for info in members:
+        why = _unusable(info)
+        if why:
+            if not info.is_dir():
+                skipped.append(f"{info.filename}: {why}")
+            continue
+        claim = identify(info.filename)
+        claims[claim.identity].append((info, claim))
+    if not claims:
+        reasons = clean("; ".join(skipped[:3]), 300, one_line=True)  # names from the zip
+        raise ValueError(f"{zip_path} has no notebook to collect ({reasons}): "
+                         f"is it the download of this assignment?")
+    total = sum(info.file_size for group in claims.values() for info, _ in group)
+    if total > MAX_TOTAL_BYTES:
+        raise ValueError(f"{zip_path} holds {total // 2**20} MiB of notebooks (at most "
+                         f"{MAX_TOTAL_BYTES // 2**20} MiB): is it one assignment's download?")
+    _check_not_wrapped(zip_path, claims)
+    return claims
+
+
+def _check_not_wrapped(zip_path: Path,
+                       claims: dict[Identity, list[tuple[zipfile.ZipInfo, Claim]]]) -> None:
+    """A plain zip whose notebooks all sit in one folder is most likely one folder too deep:
+    read as it is, it would be one student. Only the top level names students, so say so."""
+    if len(claims) != 1:
+        return
+    (identity, group), = claims.items()
+    in_a_folder = all(len(_parts(info.filename)) > 1 for info, _ in group)
+    if identity.lms == "zip" and len(group) > 1 and in_a_folder:
+        raise ValueError(f"all {len(group)} notebooks of {zip_path} are inside one folder "
+                         f"'{identity.name}/', which would make them one student: zip the "
+                         f"students' folders or files themselves (one per student at the top), "
+                         f"or leave only that student's notebook")
+
+
+def _parts(member: str) -> list[str]:
+    """The path's parts; Windows zips may separate them with backslashes."""
+    return [part for part in member.replace("\\", "/").split("/") if part not in ("", ".")]
 
 
 def _unusable(info: zipfile.ZipInfo) -> str | None:
-    path = PurePosixPath(info.filename)
+    name = info.filename.replace("\\", "/")
+    parts = _parts(name)
     if info.is_dir():
         return "folder"
-    if path.is_absolute() or ".." in path.parts:
+    if name.startswith("/") or re.match(r"[A-Za-z]:", name) or ".." in parts or not parts:
         return "unsafe path (absolute or with '..')"
-    if path.suffix != ".ipynb" or path.name.startswith(".") or "__MACOSX" in path.parts:
+    if not parts[-1].endswith(".ipynb") or parts[-1].startswith(".") or "__MACOSX" in parts:
         return "not a notebook"
+    if info.flag_bits & 0x1:
+        return "encrypted"
     if info.file_size > MAX_NOTEBOOK_BYTES:
         return f"too large ({info.file_size // 2**20} MiB uncompressed)"
     return None
 
 
-def _prefer(candidate: zipfile.ZipInfo, current: zipfile.ZipInfo, assignment: str) -> bool:
-    wanted = f"{assignment}.ipynb"
-    named = PurePosixPath(candidate.filename).name.endswith(wanted)
-    current_named = PurePosixPath(current.filename).name.endswith(wanted)
-    return named or not current_named
+def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[bytes | None, str]:
+    """The member's bytes, or None and why they cannot be read (zipfile checks the CRC)."""
+    try:
+        with archive.open(info) as handle:
+            return handle.read(MAX_NOTEBOOK_BYTES + 1), ""
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+            OSError) as error:
+        return None, f"damaged in the zip ({error})"
+
+
+# --- student ids ------------------------------------------------------------------------------
+
+
+def _assign_ids(identities: Iterable[Identity], roster: dict[str, Student] | None,
+                notes: list[str]) -> dict[Identity, str]:
+    """A distinct student id per identity: from the roster, else the default id; identities
+    that would share one keep it apart with a suffix from the identity itself (the same one
+    in every download), so neither overwrites the other."""
+    wanted: dict[Identity, str] = {}
+    for identity in sorted(identities, key=_key):
+        known = roster.get(identity.lms_id) if roster is not None else None
+        wanted[identity] = known.id if known else identity.default_id
+    _note_names_sharing_an_lms_id(wanted, notes)
+    groups: dict[str, list[Identity]] = defaultdict(list)
+    for identity, student in wanted.items():
+        groups[student.casefold()].append(identity)  # Ana and ana clash on macOS and Windows
+    ids = {group[0]: wanted[group[0]] for group in groups.values() if len(group) == 1}
+    taken = {student.casefold() for student in ids.values()}
+    for group in (group for group in groups.values() if len(group) > 1):
+        base = wanted[group[0]]
+        for identity in group:
+            digest = hashlib.sha256(_key(identity).encode()).hexdigest()
+            length = 6
+            while f"{base}_{digest[:length]}".casefold() in taken:
+                length += 2
+            ids[identity] = f"{base}_{digest[:length]}"
+            taken.add(ids[identity].casefold())
+        kept = ", ".join(f"{identity.describe()} as {ids[identity]}" for identity in group)
+        notes.append(f"{len(group)} students would all be {base!r}: kept apart, {kept}; "
+                     f"give each an id of their own with --roster")
+    if roster is not None:
+        notes.extend(f"{identity.describe()} is not in the roster: collected as {ids[identity]}"
+                     for identity in wanted if identity.lms_id not in roster)
+    return ids
+
+
+def _note_names_sharing_an_lms_id(wanted: dict[Identity, str], notes: list[str]) -> None:
+    by_lms_id: dict[tuple[str, str], list[Identity]] = defaultdict(list)
+    for identity in wanted:
+        if identity.lms != "zip":
+            by_lms_id[identity.lms, identity.lms_id].append(identity)
+    for (_, lms_id), group in by_lms_id.items():
+        if len(group) > 1:
+            names = ", ".join(repr(identity.name) for identity in group)
+            notes.append(f"LMS id {lms_id} comes with {len(group)} names ({names}): one of them "
+                         f"is not what the LMS wrote; check these submissions by hand")
+
+
+def _key(identity: Identity) -> str:
+    return f"{identity.lms}\0{identity.lms_id}\0{identity.name}"
 
 
 def _slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", ascii_text).strip("._-").lower()
-    return slug or "unknown"
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", ascii_text)[:MAX_NAME_CHARS]
+    return slug.strip("._-").lower() or "unknown"
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _write_best(archive: zipfile.ZipFile, group: list[tuple[zipfile.ZipInfo, Claim]],
+                course_dir: Path, student: str, assignment: str, name: str, zone: ZoneInfo,
+                skipped: list[str]) -> Submission | None:
+    """Write the student's best readable notebook; report the others as skipped."""
+    wanted = f"{assignment}.ipynb"
+    # Best first: named <assignment>.ipynb, then the last in the zip.
+    ranked = sorted(reversed(group), key=lambda pair: pair[1].original != wanted)
+    chosen = None
+    for info, claim in ranked:
+        if chosen is not None:
+            skipped.append(f"{info.filename}: {student} has another notebook "
+                           f"(kept {chosen.member})")
+            continue
+        data, why = _read(archive, info)
+        if data is None:
+            skipped.append(f"{info.filename}: {why}")
+            continue
+        stamp = _timestamp(info, zone) if claim.identity.lms == "moodle" else None
+        _write(course_dir / "submitted" / student / assignment, wanted, data, stamp)
+        chosen = Submission(info.filename, name, claim.late, stamp)
+    return chosen
+
+
+def _write(folder: Path, notebook: str, data: bytes, stamp: str | None) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / notebook).write_bytes(data)
+        timestamp = folder / "timestamp.txt"
+        if stamp is None:
+            timestamp.unlink(missing_ok=True)  # an older download's time is not this notebook's
+        else:
+            timestamp.write_text(stamp)
+    except OSError as error:
+        raise ValueError(f"cannot write {folder}: {error.strerror}; check that the course "
+                         f"directory is yours and writable") from None
+
+
+def _timestamp(info: zipfile.ZipInfo, zone: ZoneInfo) -> str | None:
+    """The member's time (local to the zip's maker, in ``zone``) as nbgrader's UTC timestamp."""
+    try:
+        local = datetime(*info.date_time, tzinfo=zone)
+    except ValueError:  # a zip may hold a date such as month 0
+        return None
+    return local.astimezone(UTC).strftime(NBGRADER_TIMESTAMP_FORMAT)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}: give an IANA name such as "
+                         f"Europe/Madrid or UTC") from None
