@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -24,8 +23,13 @@ from rnnkit.paths import KIT_ROOT, SOURCE
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the process exit code."""
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `rnnkit ... | head` ends quietly
+    """Entry point; returns the process exit code.
+
+    SIGPIPE stays ignored (Python's default), so a sandbox pipe that student code breaks
+    raises BrokenPipeError where the sandbox handles it instead of killing the grader or a
+    class worker; a reader that goes away (`rnnkit ... | head`) ends the command quietly.
+    """
+    _reserve_standard_streams()
     args = _parser().parse_args(argv)
     if getattr(args, "lang", None):
         set_language(args.lang)
@@ -34,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, RuntimeError) as error:
         print(f"rnnkit: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # Whoever read our output left: say nothing more (flushing at exit would fail again).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def known_assignments() -> list[str]:
@@ -67,12 +75,19 @@ def release(assignment: str, course_dir: Path, lang: str) -> None:
 
 def cmd_collect_zip(args: argparse.Namespace) -> int:
     from rnnkit.collect import collect_zip
+    from rnnkit.untrusted import clean
 
-    collected = collect_zip(Path(args.zip), Path(args.course_dir), args.assignment)
-    for student, member in collected.written.items():
-        print(f"  {student:<24} <- {member}")
-    for skipped in collected.skipped:
-        print(f"  skipped {skipped}")
+    roster = Path(args.roster) if args.roster else None
+    collected = collect_zip(Path(args.zip), Path(args.course_dir), args.assignment,
+                            roster=roster, timezone_name=args.timezone)
+    lines = []
+    for student, submission in collected.written.items():
+        late = "  LATE (Canvas)" if submission.late else ""
+        lines.append(f"  {student:<24} <- {submission.member}  ({submission.name}){late}")
+    lines += [f"  note: {note}" for note in collected.notes]
+    lines += [f"  skipped {skipped}" for skipped in collected.skipped]
+    # Member and folder names come from the zip: one line each, no terminal escapes.
+    print_text("\n".join(clean(line, 1000, one_line=True) for line in lines))
     print(f"collected {len(collected.written)} submissions of {args.assignment} into "
           f"{Path(args.course_dir) / 'submitted'}; next: rnnkit autograde {args.assignment}")
     return 0
@@ -86,9 +101,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         raise ValueError(f"no notebook at {args.notebook}: check the path")
     _announce_isolation(args.insecure)
     report = grade_notebook(Path(args.notebook), args.assignment, insecure=args.insecure)
-    print(report.to_text())
-    if args.json:
+    if args.json:  # before printing, which may fail (stdout closed): the results must not
         write_json_atomically(Path(args.json), report.to_results_json())
+    print_text(report.to_text())
     return 0
 
 
@@ -113,19 +128,43 @@ def cmd_gradebook(args: argparse.Namespace) -> int:
     with CourseGradebook(course_dir) as gradebook:
         rows = [{**row, "problem": first_problem(course_dir, args.assignment, row["student"])}
                 for row in gradebook.table(args.assignment)]
-    print(format_table(rows))
+    print_text(format_table(rows))
     return 0
 
 
 def format_table(rows: list[dict[str, object]]) -> str:
-    """A plain text table: student, score, max score, a bar, and the first problem if given."""
+    """A plain text table: student, score, max score, a bar, and the first problem if given.
+
+    One line per row whatever the student ids and problems hold (both come from submissions).
+    """
+    from rnnkit.untrusted import clean
+
     lines = [f"{'student':<12} {'score':>6} {'max':>5}  {'':<20}  first problem"]
     for row in rows:
         score, top = float(row["score"]), float(row["max_score"]) or 1.0
         bar = "█" * round(20 * score / top)
-        problem = str(row.get("problem", ""))[:90]
-        lines.append(f"{row['student']:<12} {score:>6.1f} {top:>5.1f}  {bar:<20}  {problem}")
+        student = clean(str(row["student"]), 40, one_line=True)
+        problem = clean(str(row.get("problem", "")), 90, one_line=True)
+        lines.append(f"{student:<12} {score:>6.1f} {top:>5.1f}  {bar:<20}  {problem}")
     return "\n".join(lines).rstrip()
+
+
+def print_text(text: str) -> None:
+    """Print ``text`` to stdout; what stdout cannot encode (e.g. accents on an ASCII-only
+    terminal) is printed as escapes instead of failing."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    print(text.encode(encoding, errors="backslashreplace").decode(encoding, errors="replace"))
+
+
+def _reserve_standard_streams() -> None:
+    """Open /dev/null as stdin, stdout or stderr if that descriptor is closed (``rnnkit ...
+    >&-``), so no pipe opened later takes its number: the sandbox would hand the child its
+    request pipe as fd 1 and then replace it with the child's stdout."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one
 
 
 def cmd_sync_points(args: argparse.Namespace) -> int:
@@ -200,6 +239,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("collect-zip", cmd_collect_zip, "put an LMS zip download into submitted/")
     sub.add_argument("assignment")
     sub.add_argument("zip", help="the zip of submissions downloaded from Canvas, Moodle, ...")
+    sub.add_argument("--roster", metavar="CSV",
+                     help="class list giving each LMS user their student id: columns id (student "
+                          "id), lms_user_id (Canvas user id, Moodle participant id), optional "
+                          "first_name, last_name, email; nbgrader db student import reads it too")
+    sub.add_argument("--timezone", default="UTC",
+                     help="time zone of the Moodle server, to read the file times in its zip "
+                          "(e.g. Europe/Madrid; default: UTC)")
     course_dir(sub)
 
     sub = command("grade", cmd_grade, "grade one notebook, print a report, write results.json")

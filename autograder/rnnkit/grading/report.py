@@ -1,17 +1,23 @@
 """A graded submission as people and machines read it: a text report and Gradescope's
-``results.json`` schema (with a top-level ``max_score`` added)."""
+``results.json`` schema (with a top-level ``max_score`` added).
+
+Both pass every string through rnnkit.untrusted on the way out: notes and feedback quote what
+the student's code raised or printed, and whatever slipped past the gates where that text
+entered must still not break a UTF-8 writer or a terminal.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rnnkit.grading.suite import TestResult
 from rnnkit.i18n import current_language, say, speaking
+from rnnkit.untrusted import clean
 
 
 @dataclass
@@ -50,10 +56,11 @@ class GradeReport:
         return {
             "score": self.score,
             "max_score": self.max_score,
-            "output": "\n".join(self.notes),
+            "output": "\n".join(clean(note) for note in self.notes),
             "tests": [
-                {"name": f"{t.function}: {t.name}", "score": t.earned, "max_score": t.points,
-                 "status": "passed" if t.passed else "failed", "output": t.message}
+                {"name": clean(f"{t.function}: {t.name}", one_line=True), "score": t.earned,
+                 "max_score": t.points, "status": "passed" if t.passed else "failed",
+                 "output": clean(t.message)}
                 for t in self.tests
             ],
         }
@@ -65,9 +72,9 @@ class GradeReport:
                           en="Assignment {a}: {s:g} / {m:g} points", a=self.assignment,
                           s=self.score, m=self.max_score)
         lines = [heading]
-        lines += [f"  ! {note}" for note in self.notes]
+        lines += [f"  ! {clean(note)}" for note in self.notes]
         for function, (earned, possible) in self.by_function().items():
-            lines.append(f"\n{function}: {earned:g} / {possible:g}")
+            lines.append(f"\n{clean(function, one_line=True)}: {earned:g} / {possible:g}")
             lines += format_tests([t for t in self.tests if t.function == function])
         return "\n".join(lines)
 
@@ -76,16 +83,28 @@ def format_tests(tests: list[TestResult]) -> list[str]:
     """One line per test, ✓ or ✗, with the explanation of each failure indented below it."""
     lines = []
     for t in tests:
-        lines.append(f"  {'✓' if t.passed else '✗'} {t.name} ({t.earned:g}/{t.points:g})")
-        lines += [f"      {line}" for line in t.message.splitlines()]
+        name = clean(t.name, one_line=True)
+        lines.append(f"  {'✓' if t.passed else '✗'} {name} ({t.earned:g}/{t.points:g})")
+        lines += [f"      {line}" for line in clean(t.message).splitlines()]
     return lines
 
 
 def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
     """Write JSON so that readers see the old file or the new one, never half of one."""
+    write_text_atomically(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``text`` as UTF-8 to ``path`` (creating its folder) so that readers see the old
+    file or the new one, never half of one; on any error neither ``path`` nor a temporary
+    file is left changed. The new file gets the permissions a plain ``open`` would give."""
+    data = text.encode("utf-8")  # fails here, before any file exists, if it cannot be encoded
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(data, out, indent=2, ensure_ascii=False)
-        out.write("\n")
-    os.replace(tmp, path)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        with open(tmp, "xb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

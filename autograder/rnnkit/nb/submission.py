@@ -7,6 +7,9 @@ cell retyped as markdown is still graded as code, as nbgrader does (it restores 
 
 Grading cells and points in a submission play no part in grading; when they were deleted,
 edited or given other points, a note says so (the instructor sees the attempt).
+
+Every string taken from the file passes through rnnkit.untrusted: a note shows cell fields
+cleaned, and answer sources can always be written back as UTF-8 (see ``clean_code``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.i18n import LANGUAGES, say
+from rnnkit.untrusted import clean, clean_code
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_CELL_CHARS = 200_000
@@ -67,7 +71,7 @@ def read_submission(path: Path, answer_ids: tuple[str, ...],
                    "como código, igual que hace nbgrader; vuelve a hacerla de código.",
                 en="The answer cell `{id}` was turned into a {kind} cell: it is graded as code, "
                    "as nbgrader does; turn it back into a code cell.",
-                id=grade_id, kind=str(found[0].get("cell_type"))[:20]))
+                id=grade_id, kind=_field(found[0].get("cell_type"), 20)))
         submission.answers[grade_id] = code
     if grading_points is not None:
         changes = _grading_changes(cells, grading_points)
@@ -103,7 +107,7 @@ def _grading_changes(cells: list[dict], grading_points: Mapping[str, float]) -> 
         claimed = _claimed_points(cell)
         if grade_id not in grading_points and claimed is not None:
             changes.append(say(es="`{id}` con {p} puntos", en="`{id}` with {p} points",
-                               id=(grade_id or "?")[:80], p=_show(claimed)))
+                               id=_field(grade_id or "?", 80), p=_show(claimed)))
     return changes[:20]
 
 
@@ -119,7 +123,12 @@ def _claimed_points(cell: dict[str, Any]) -> Any:
 
 
 def _show(value: Any) -> str:
-    return f"{value:g}" if type(value) is float else repr(value)[:40]
+    return f"{value:g}" if type(value) is float else _field(repr(value), 40)
+
+
+def _field(value: Any, limit: int) -> str:
+    """A field of the submitted file as a note shows it: on one line, cleaned, capped."""
+    return clean(value if type(value) is str else str(value), limit, one_line=True)
 
 
 def _cells(path: Path, notes: list[str]) -> list[dict] | None:
@@ -166,7 +175,7 @@ def _cells(path: Path, notes: list[str]) -> list[dict] | None:
     if not isinstance(cells, list):
         notes.append(say(es="El cuaderno no tiene celdas legibles (formato {f}).",
                          en="The notebook has no readable cells (format {f}).",
-                         f=nb.get("nbformat", "?")))
+                         f=_field(nb.get("nbformat", "?"), 20)))
         return None
     return [c for c in cells if isinstance(c, dict)]
 
@@ -204,4 +213,4 @@ def _source(cell: dict[str, Any]) -> str | None:
         source = "".join(source)
     if not isinstance(source, str) or len(source) > MAX_CELL_CHARS:
         return None
-    return source
+    return clean_code(source)
