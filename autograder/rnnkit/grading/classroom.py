@@ -28,6 +28,7 @@ from rnnkit.grading.gradebook import CourseGradebook
 from rnnkit.grading.report import GradeReport, write_json_atomically
 from rnnkit.nb.submission import read_submission
 from rnnkit.sandbox import Limits
+from rnnkit.untrusted import clean
 
 STATE_FILE = "rnnkit-results.json"
 
@@ -67,7 +68,7 @@ def autograde_class(course_dir: Path, assignment: str, *, jobs: int | None = Non
     failed: list[str] = []
     jobs = jobs or os.cpu_count() or 1
     context = multiprocessing.get_context("fork")
-    with CourseGradebook(course_dir) as gradebook, \
+    with CourseGradebook(course_dir, reserved=[STATE_FILE]) as gradebook, \
             ProcessPoolExecutor(jobs, mp_context=context) as pool, \
             tqdm(total=len(todo), unit="nb", disable=not progress or not todo,
                  desc=f"autograde {assignment}") as bar:
@@ -78,10 +79,13 @@ def autograde_class(course_dir: Path, assignment: str, *, jobs: int | None = Non
             student, notebook, digest = futures.pop(future)
             try:
                 report, answers = future.result()
-                gradebook.record(student, report, answers)
+                gradebook.record(student, notebook, report, answers)
                 _save_state(course_dir, student, report, digest)
             except Exception as error:  # a grader fault for one student must not stop the class
-                failed.append(f"{student}: {type(error).__name__}: {error}")
+                # Nothing is half written (both files are replaced atomically, the state file
+                # last), so the next run grades this student again.
+                failed.append(clean(f"{student}: {type(error).__name__}: {error}", 2000,
+                                    one_line=True))
             bar.update(1)
     return ClassSummary(len(todo) - len(failed), unchanged, failed)
 
@@ -106,8 +110,12 @@ def _grade_one(notebook: str, assignment: str, insecure: bool,
     return report, answers
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _digest(notebook: Path) -> str:
+    """What a grade depends on: the notebook and its folder's timestamp.txt, if any (the same
+    notebook submitted again later may be late; nbgrader grades a newer timestamp again too)."""
+    stamp = notebook.parent / "timestamp.txt"
+    parts = [notebook.read_bytes(), stamp.read_bytes() if stamp.is_file() else b""]
+    return hashlib.sha256(b"".join(hashlib.sha256(part).digest() for part in parts)).hexdigest()
 
 
 def _state_path(course_dir: Path, student: str, assignment: str) -> Path:

@@ -1,31 +1,58 @@
-"""Record rnnkit's grades where nbgrader keeps its own, so ``nbgrader export``, the formgrader
-and ``nbgrader generate_feedback`` work unchanged.
+"""Record rnnkit's grades exactly where and as ``nbgrader autograde`` records its own, so
+everything nbgrader does after grading works unchanged: the formgrader, ``nbgrader export``
+(timestamps, late penalties), ``generate_feedback``, ``release_feedback``, ``fetch_feedback``.
 
-For each graded submission this writes the auto scores of the grading cells (``test_<function>``)
-into the gradebook and an autograded notebook (the instructor's release with the student's
-answers and, under each grading cell, the feedback for that function).
+For each graded submission, as nbgrader's autograde does: the submission's timestamp.txt sets
+when it was submitted (so how late), its other files (timestamp.txt, submission_secret.txt...)
+are copied to the autograded folder, and nbgrader's own SaveAutoGrades and AssignLatePenalties
+record the scores, comments, ``needs_manual_grade`` and late penalty from the autograded notebook
+(the instructor's release with the student's answers and, under each grading cell, the feedback
+for that function and its points as nbgrader's partial-credit output). The course's settings
+(course id, database, ignore patterns, late-penalty plugin) come from its nbgrader_config.py.
+The notebook is written atomically, so a failure leaves the previous one (or none), never half
+of one.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import shutil
+import sys
 import warnings
+from collections.abc import Collection, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook
+from nbgrader.apps.baseapp import NbGrader
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
+from nbgrader.utils import ignore_patterns
 from sqlalchemy.exc import SAWarning
 
 from rnnkit.grading.manifest import TEST_PREFIX
-from rnnkit.grading.report import GradeReport, format_tests
+from rnnkit.grading.report import GradeReport, format_tests, write_text_atomically
 from rnnkit.nb.fill import fill_release
+from rnnkit.untrusted import clean_code
 
 
 class CourseGradebook:
-    """nbgrader's gradebook of one course directory, opened once for a whole class."""
+    """nbgrader's gradebook of one course directory, opened once for a whole class.
 
-    def __init__(self, course_dir: Path, course_id: str = "rnnkit") -> None:
+    Inputs:
+    - course_dir: the nbgrader course directory (its nbgrader_config.py is read)
+    - reserved: names of rnnkit's own files in each autograded folder; a submitted file of
+      the same name is not copied there
+    """
+
+    def __init__(self, course_dir: Path, reserved: Collection[str] = ()) -> None:
         self.course_dir = Path(course_dir)
-        self._gradebook = Gradebook(f"sqlite:///{self.course_dir / 'gradebook.db'}", course_id)
+        self._nbgrader = course_config(self.course_dir)
+        self._reserved = set(reserved)
+        coursedir = self._nbgrader.coursedir
+        self._gradebook = Gradebook(coursedir.db_url, coursedir.course_id)
 
     def __enter__(self) -> CourseGradebook:
         return self
@@ -33,26 +60,84 @@ class CourseGradebook:
     def __exit__(self, *exc: object) -> None:
         self._gradebook.close()
 
-    def record(self, student: str, report: GradeReport, answers: dict[str, str]) -> None:
-        """Store one student's grades and write their autograded notebook.
+    def record(self, student: str, submitted: Path, report: GradeReport,
+               answers: dict[str, str]) -> None:
+        """Store one student's grades and fill their autograded folder as nbgrader would.
 
-        Raises ValueError when the assignment was never released in this course directory.
+        Inputs:
+        - student: the student's id
+        - submitted: their submitted notebook; the other files of its folder (timestamp.txt,
+          submission_secret.txt, ...) are the rest of the submission
+        - report: rnnkit's grades of that notebook
+        - answers: the answer cells' code by grade id, shown in the autograded notebook
+
+        Raises ValueError when the assignment was never released in this course directory, or
+        when the submission's timestamp.txt is not a timestamp nbgrader can read.
         """
         assignment = report.assignment
-        notebook = assignment
+        folder = Path(submitted).parent
         self._check_released(assignment)
+        timestamp = self._timestamp(folder)
         self._gradebook.update_or_create_student(student)
         with warnings.catch_warnings():
             # nbgrader's own add_submission trips an autoflush warning of SQLAlchemy 2; the
             # rows it creates are complete (nbgrader autograde sees the same warning).
             warnings.simplefilter("ignore", SAWarning)
-            self._gradebook.update_or_create_submission(assignment, student)
-        for function, (earned, _possible) in report.by_function().items():
-            grade = self._gradebook.find_grade(f"{TEST_PREFIX}{function}", notebook, assignment,
-                                               student)
-            grade.auto_score = earned
+            # Like nbgrader: without a timestamp.txt an earlier recorded timestamp stays.
+            self._gradebook.update_or_create_submission(
+                assignment, student, **({"timestamp": timestamp} if timestamp else {}))
         self._gradebook.db.commit()
-        self._write_autograded(student, report, answers)
+        self._copy_other_files(folder, student, assignment)
+        nb = self._write_autograded(student, report, answers)
+        self._save_autogrades(nb, student, assignment)
+
+    def _timestamp(self, folder: Path) -> datetime | None:
+        """When the submission in ``folder`` was made (UTC), from its timestamp.txt as nbgrader
+        reads it; None without one."""
+        stamp = folder / "timestamp.txt"
+        if stamp.is_symlink() or (stamp.exists() and not stamp.is_file()):  # a FIFO would hang
+            raise ValueError(f"{stamp} is not a plain file: replace it by the timestamp itself")
+        try:
+            return self._nbgrader.coursedir.get_existing_timestamp(str(folder))
+        except Exception as error:  # nbgrader's reader fails in several ways on a bad file
+            raise ValueError(f"{stamp} is not a timestamp nbgrader can read "
+                             f"({type(error).__name__}): write one like "
+                             f"'2024-03-01 12:00:00.000000 UTC' or delete it") from error
+
+    def _copy_other_files(self, folder: Path, student: str, assignment: str) -> None:
+        """Refill the autograded folder as ``nbgrader autograde`` does besides the notebooks:
+        empty it, copy every other file of the submission (timestamp.txt,
+        submission_secret.txt, ...), then the source folder's own files over them (except
+        those Autograde.exclude_overwriting names). Names matching CourseDirectory.ignore are
+        skipped; so are symbolic links in the submission, which could point anywhere, and
+        anything there that is not a plain file (a FIFO would block the copy)."""
+        coursedir = self._nbgrader.coursedir
+        out = self.course_dir / "autograded" / student / assignment
+        notebook = f"{assignment}.ipynb"
+        _empty_folder(out, keep={notebook, *self._reserved})
+        ignore = [*coursedir.ignore, "*.ipynb", *self._reserved]
+        source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
+        kept = Autograde(coursedir=coursedir, parent=self._nbgrader).exclude_overwriting
+        not_overwritten = {source / name for name in kept.get(assignment, [])}
+        copies = [(path, path.relative_to(folder)) for path in _files(folder, ignore)
+                  if path.is_file() and not path.is_symlink()]
+        copies += [(path, path.relative_to(source)) for path in _files(source, ignore)
+                   if path not in not_overwritten]
+        for path, relative in copies:
+            target = out / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)  # nbgrader leaves its copies read-only
+            shutil.copy(path, target)
+
+    def _save_autogrades(self, nb: nbformat.NotebookNode, student: str, assignment: str) -> None:
+        """Record the autograded notebook's scores with nbgrader's own preprocessors, as its
+        autograde does after executing a notebook: grades, ``needs_manual_grade``, the
+        "No response." comments of untouched answers, then the late penalty of the course's
+        LateSubmissionPlugin (AssignLatePenalties.plugin_class in nbgrader_config.py)."""
+        resources = {"nbgrader": {"notebook": assignment, "assignment": assignment,
+                                  "student": student, "db_url": self._nbgrader.coursedir.db_url}}
+        for step in (SaveAutoGrades, AssignLatePenalties):
+            nb, resources = step(parent=self._nbgrader).preprocess(nb, resources)
 
     def _check_released(self, assignment: str) -> None:
         try:
@@ -62,19 +147,26 @@ class CourseGradebook:
                              f"{self.course_dir}: run `rnnkit release {assignment}` there "
                              f"first") from error
 
-    def _write_autograded(self, student: str, report: GradeReport, answers: dict[str, str]) -> None:
+    def _write_autograded(self, student: str, report: GradeReport,
+                          answers: dict[str, str]) -> nbformat.NotebookNode:
         release = self.course_dir / "assignments" / report.assignment / f"{report.assignment}.ipynb"
+        answers = {grade_id: clean_code(code) for grade_id, code in answers.items()}
         nb = fill_release(release, answers)
+        earned = {function: points for function, (points, _) in report.by_function().items()}
         for cell in nb.cells:
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
             if grade_id.startswith(TEST_PREFIX):
                 function = grade_id.removeprefix(TEST_PREFIX)
                 tests = [t for t in report.tests if t.function == function]
                 cell.outputs = [nbformat.v4.new_output(
-                    "stream", name="stdout", text="\n".join(format_tests(tests)) + "\n")]
+                    "stream", name="stdout", text="\n".join(format_tests(tests)) + "\n"),
+                    # A grading cell rnnkit did not score earns nothing (nbgrader would
+                    # give full marks to a cell without a number).
+                    _partial_credit(cell, earned.get(function, 0.0))]
+        text = nbformat.writes(nb)
         out = self.course_dir / "autograded" / student / report.assignment
-        out.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, out / f"{report.assignment}.ipynb")
+        write_text_atomically(out / f"{report.assignment}.ipynb", text.rstrip("\n") + "\n")
+        return nb
 
     def table(self, assignment: str) -> list[dict[str, object]]:
         """One row per student: id, score, max score (from nbgrader's own submission dicts)."""
@@ -82,3 +174,66 @@ class CourseGradebook:
             ({"student": s["student"], "score": s["score"], "max_score": s["max_score"]}
              for s in self._gradebook.submission_dicts(assignment)),
             key=lambda row: row["student"])
+
+
+def course_config(course_dir: Path) -> NbGrader:
+    """nbgrader's settings of a course, read the way the ``nbgrader`` command reads them:
+    Jupyter's config folders, then the course's own nbgrader_config.py, outdated option names
+    translated. The current directory's config is left out (the course is ``course_dir``
+    wherever rnnkit runs), and the course directory is importable, as it is for nbgrader run
+    there (a course's own late-penalty plugin).
+
+    Inputs:
+    - course_dir: the nbgrader course directory
+
+    Returns an initialized nbgrader application: ``.coursedir`` (course_id, db_url, ignore,
+    folder names) and ``.config``; pass it as ``parent`` to nbgrader's classes to configure them.
+    """
+    root = str(Path(course_dir).resolve())
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    app = _CourseSettings(log_level=logging.ERROR)  # nbgrader's chatter is not rnnkit's output
+    app.initialize([], root=root)
+    return app
+
+
+class _CourseSettings(NbGrader):
+    """The ``nbgrader`` command's configuration, without its current-directory habits."""
+
+    load_cwd_config = False
+
+    def init_syspath(self) -> None:
+        pass  # course_config puts the course directory on the path instead of the cwd
+
+
+def _partial_credit(cell: nbformat.NotebookNode, earned: float) -> nbformat.NotebookNode:
+    """The output by which a grading cell gives ``earned`` of its points in nbgrader
+    (a number as the cell's result; see nbgrader.utils.determine_grade)."""
+    points = float(cell.metadata["nbgrader"]["points"])
+    # Summed fractional points may pass the cell's by a rounding error, which nbgrader refuses.
+    return nbformat.v4.new_output("execute_result", data={"text/plain": repr(min(earned, points))},
+                                  execution_count=None)
+
+
+def _files(root: Path, ignore: list[str]) -> Iterator[Path]:
+    """Every file under ``root`` whose name, and whose folders' names, match no glob of
+    ``ignore`` (matched as nbgrader's copies match CourseDirectory.ignore)."""
+    ignored = ignore_patterns(exclude=ignore)
+    for folder, subfolders, names in os.walk(root):
+        skip = set(ignored(folder, [*subfolders, *names]))
+        subfolders[:] = [name for name in subfolders if name not in skip]
+        yield from (Path(folder, name) for name in names if name not in skip)
+
+
+def _empty_folder(folder: Path, keep: set[str]) -> None:
+    """Remove everything in ``folder`` but the entries named in ``keep`` (as nbgrader clears a
+    submission's autograded folder before grading it again)."""
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if entry.name in keep:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
