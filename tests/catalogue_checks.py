@@ -5,6 +5,9 @@ correct-but-different solution (tests/correct/<assignment>/), see rnnkit.nb.cata
 student is simulated as a notebook would be: the reference solution's functions and then the
 entry's own are executed, one answer cell each, in one namespace, so they call each other by
 name (an entry's wrong cell forward is the one the reference sequence forward then calls).
+Mistakes that keep state between calls are ordinary entries: a module-level buffer or counter
+comes with the answer cells of the functions that use it, and every entry gets a fresh
+namespace, so its state lives for exactly one grading run, as in a student's kernel.
 
 The checks:
 - every mistake loses points in the functions it names, with feedback that names the mistake,
@@ -85,7 +88,9 @@ class Catalogue:
         else:
             assert entry.loses and set(entry.loses) <= set(self.functions), entry.loses
             assert entry.feedback
-            assert set(entry.loses) & cells, "its mistake is not in its code"
+            # A mistake shows in its own function, or (an opaque cache) where that is used.
+            shows_in = cells | {f for f in self.functions if self.uses[f] & cells}
+            assert set(entry.loses) & shows_in, "its mistake is not in its code"
         for code in entry.code_by_function.values():
             compile(code, entry.slug, "exec")  # each answer cell stands alone
 

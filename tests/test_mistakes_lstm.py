@@ -27,8 +27,12 @@ USES = {
 }
 
 # Mistakes of the forward pass after which a correct backward still loses points: the student's
-# forward fails, so the backward tests have no caches to work with.
-BACKWARD_ALSO_LOSES = {"forward_c0_truthiness"}
+# forward fails, so the backward tests have no caches to work with; or it keeps state between
+# calls, which corrupts the caches it made earlier (a shared buffer, a caches list that keeps
+# growing) or fills them from weights of an earlier call, and a backward earns no credit
+# against a forward that is not a function of its inputs (rnnkit.grading.judge).
+BACKWARD_ALSO_LOSES = {"forward_c0_truthiness", "cell_forward_caches_weights_by_shape",
+                       "cell_forward_returns_shared_buffer", "forward_default_caches_list"}
 
 # The answer cells an entry may define besides the graded functions (the reference's sigmoid,
 # which the gates call, and its PyTorch exercise).

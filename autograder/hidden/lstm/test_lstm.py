@@ -1,16 +1,29 @@
 """Hidden suite of assignment "lstm": each test grades one function, or one quantity it returns.
 
-Inputs are seeded and never shown to students; shapes cover D ≠ H, T = 1, N = 1 and non-zero
-initial states h0 and c0 (and c0 left out, which must mean zeros). Values are compared with the
-reference solution through rnnkit.compare (rtol 1e-6, atol 1e-8, see there), with the known
-mistakes of hidden.lstm.variants named in the feedback.
+Inputs are seeded and never shown to students. Three shapes (T, N, D, H) cover D ≠ H, T = 1,
+N = 1 and non-zero initial states h0 and c0 (and c0 left out, which must mean zeros), each
+with two seeded inputs, and the tests call the student's functions the way a course would
+(rnnkit.grading.judge): every value test grades both inputs of its shape and comes back to the
+shape of the previous test; the gates also meet pre-activations up to ±1000 (the notebook's
+stable sigmoid is right there; one that overflows to NaN or inf is not, while a RuntimeWarning
+alone costs nothing); a backward pass runs on caches made before later forward calls, and twice
+on one cache. A function that gives different results for the same inputs, or whose earlier
+results change after a later call, keeps state between calls and fails its value tests. Values
+are compared with the reference solution through rnnkit.compare (rtol 1e-6, atol 1e-8), with
+the known mistakes of hidden.lstm.variants named in the feedback.
 
 Backward passes earn credit when they match the reference gradient, or, when the student's own
 forward is wrong:
 - the reference backward equations evaluated at the states the student's forward produced (the
   student's gate values and cell states, fed to the cell the way a student's loop may have fed
   it), so a correct backward is not penalised again for a mistake of the forward;
-- or the numerical gradient of the student's own forward (rnnkit.grading.judge).
+- or the numerical gradient of the student's own forward;
+but only when the student's forward and gates are functions of their inputs (within the whole
+run) and the value matched responds to the inputs where the reference does (rnnkit.grading.
+judge). A backward's "inputs untouched" point also needs gradients that change with the
+upstream gradients and come out the same from a second call on the same cache. The backward
+tests use the inputs the forward tests graded, so a forward cannot be right there and wrong
+here without keeping state.
 
 The student's functions always receive copies of the test's inputs, except in the tests that
 check that the inputs are left untouched: a function that modifies its arguments loses those
@@ -22,28 +35,49 @@ Points: each gate 3, lstm_cell_forward 5, lstm_forward 9, lstm_cell_backward 12,
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
-import weakref
-from collections.abc import Callable
 
 import numpy as np
 import pytest
 
 from hidden.lstm import variants
 from rnnkit.compare import CheckFailed, close, expect_close, expect_keys, expect_pair
-from rnnkit.gradcheck import numerical_gradient
-from rnnkit.grading.judge import expect_gradient, expect_untouched
+from rnnkit.grading.judge import (
+    BackwardRun,
+    OwnForward,
+    Shapes,
+    expect_backward_behaves,
+    expect_backward_course,
+    expect_consistent,
+    expect_gradient,
+    expect_same_again,
+    expect_untouched,
+    explaining,
+    memo,
+    own_numeric,
+    responsiveness,
+)
 from rnnkit.i18n import current_language, say
 from solutions import lstm as reference
 
 # (T, N, D, H): time steps, batch, input size, hidden size.
 SHAPES = {"T3-N2-D4-H5": (3, 2, 4, 5), "T1-N3-D2-H3": (1, 3, 2, 3), "T4-N1-D3-H2": (4, 1, 3, 2)}
+# Tried only when a function fails at some shapes: they separate N = 1 from D > H.
+PROBE_SHAPES = {"T2-N1-D2-H3": (2, 1, 2, 3), "T2-N2-D3-H2": (2, 2, 3, 2)}
 STEP_SHAPES = ("T3-N2-D4-H5", "T4-N1-D3-H2")  # one step: N = 2 and N = 1, D < H and D > H
-# The gradient tests take the smallest problem first: a wrong gradient usually fails there, and
-# the numerical gradient of the student's own forward, when it is needed, is cheapest there.
-CELL_GRAD_SHAPES = ("T4-N1-D3-H2", "T3-N2-D4-H5")
-GRAD_SHAPES = ("T1-N3-D2-H3", "T4-N1-D3-H2", "T3-N2-D4-H5")
+SEEDS = (0, 1)  # two seeded inputs per shape
+# Seed 0 with each gate's parameters scaled, by a positive and by a negative factor, so that
+# its largest pre-activation is 1000 in size, once of each sign.
+LARGE = ("large", "large, negated")
+# (shape, seed) in the order the backward tests make caches: every backward runs after all the
+# forwards, on the forward tests' inputs, and the first cache is used twice. The smallest
+# problem comes first: a wrong gradient usually fails there, and the numerical gradient of the
+# student's own forward, when it is needed, is cheapest there.
+CELL_GRAD_COURSE = (("T4-N1-D3-H2", 0), ("T3-N2-D4-H5", 0), ("T4-N1-D3-H2", 1))
+GRAD_COURSE = (("T1-N3-D2-H3", 0), ("T4-N1-D3-H2", 0), ("T3-N2-D4-H5", 0), ("T1-N3-D2-H3", 1))
+C0_SEEDS = (6, 7)  # lstm_forward called without c0
 GATES = {"forget_gate": "f", "input_gate": "i", "candidate": "c", "output_gate": "o"}
 VALUE_NAMES = {"f": "f_t", "i": "i_t", "c": "c_tilde", "o": "o_t"}
 PARAM_KEYS = tuple(f"{kind}_{g}" for g in "fico" for kind in ("W", "b"))
@@ -51,10 +85,18 @@ CELL_GRAD_KEYS = ("dx_t", "dh_prev", "dc_prev", *(f"d{k}" for k in PARAM_KEYS))
 GRAD_KEYS = ("dx", "dh0", "dc0", *(f"d{k}" for k in PARAM_KEYS))
 
 
-def make_inputs(shape_id: str, seed: int = 0) -> dict:
+def make_inputs(shape_id: str, seed: int | str = 0) -> dict:
     """x (T, D, N), h0 and c0 (H, N), the eight parameters, and upstream gradients dh
     (T, H, N) and dc (H, N)."""
-    T, N, D, H = SHAPES[shape_id]
+    T, N, D, H = {**SHAPES, **PROBE_SHAPES}[shape_id]
+    if seed in LARGE:
+        i = make_inputs(shape_id)
+        z = np.concatenate((i["h0"], i["x"][0]))
+        p, sign = i["params"], 1.0 if seed == LARGE[0] else -1.0
+        for g in "fico":
+            factor = sign * 1000.0 / np.max(np.abs(p[f"W_{g}"] @ z + p[f"b_{g}"]))
+            p[f"W_{g}"], p[f"b_{g}"] = p[f"W_{g}"] * factor, p[f"b_{g}"] * factor
+        return i
     rng = np.random.default_rng([seed, T, N, D, H, 2027])
     params = {}
     for gate in "fico":
@@ -78,14 +120,62 @@ def _copy(value):
     return copy.deepcopy(value)
 
 
-def student_cell_forward(student, x_t, h_prev, c_prev, params) -> tuple:
-    return expect_pair("lstm_cell_forward(...)",
-                       student.lstm_cell_forward(*fresh(x_t, h_prev, c_prev, params)), size=3)
+def gate_args(shape_id: str, seed: int | str) -> tuple:
+    i = make_inputs(shape_id, seed)
+    return i["x"][0], i["h0"], i["params"]
 
 
-def student_forward(student, x, h0, params, c0) -> tuple:
-    return expect_pair("lstm_forward(...)",
-                       student.lstm_forward(*fresh(x, h0, params, c0)), size=3)
+def cell_args(shape_id: str, seed: int) -> tuple:
+    i = make_inputs(shape_id, seed)
+    return i["x"][0], i["h0"], i["c0"], i["params"]
+
+
+def sequence_args(shape_id: str, seed: int) -> tuple:
+    i = make_inputs(shape_id, seed)
+    return i["x"], i["h0"], i["params"], i["c0"]
+
+
+def student_cell_forward(student, shape_id, x_t, h_prev, c_prev, params) -> tuple:
+    return expect_pair("lstm_cell_forward(...)", AT_SHAPES.call(
+        student, "lstm_cell_forward", shape_id, *fresh(x_t, h_prev, c_prev, params)), size=3)
+
+
+def student_forward(student, shape_id, x, h0, params, c0) -> tuple:
+    return expect_pair("lstm_forward(...)", AT_SHAPES.call(
+        student, "lstm_forward", shape_id, *fresh(x, h0, params, c0)), size=3)
+
+
+def _gate_probe(function: str):
+    return lambda student, shape_id: getattr(student, function)(*gate_args(shape_id, 0))
+
+
+def _cell_backward_probe(student, shape_id):
+    _, _, cache = expect_pair("", student.lstm_cell_forward(*cell_args(shape_id, 0)), size=3)
+    i = make_inputs(shape_id)
+    return student.lstm_cell_backward(i["dh"][0], i["dc"], cache)
+
+
+def _backward_probe(student, shape_id):
+    _, _, caches = expect_pair("", student.lstm_forward(*sequence_args(shape_id, 0)), size=3)
+    return student.lstm_backward(make_inputs(shape_id)["dh"], caches)
+
+
+AT_SHAPES = Shapes(
+    SHAPES,
+    probes={  # each function on the seed-0 inputs of a shape
+        **{function: _gate_probe(function) for function in GATES},
+        "lstm_cell_forward": lambda student, s: student.lstm_cell_forward(*cell_args(s, 0)),
+        "lstm_forward": lambda student, s: student.lstm_forward(*sequence_args(s, 0)),
+        "lstm_cell_backward": _cell_backward_probe,
+        "lstm_backward": _backward_probe,
+    },
+    fed_by={"lstm_cell_backward": ("lstm_cell_forward",), "lstm_backward": ("lstm_forward",)},
+    extra=PROBE_SHAPES,
+    cell_functions=(*GATES, "lstm_cell_forward", "lstm_cell_backward"))
+
+
+def large_context() -> str:
+    return say(es="Con preactivaciones de hasta ±1000", en="With pre-activations as large as ±1000")
 
 
 # ------------------------------------------------ forget_gate, input_gate, candidate, output_gate
@@ -96,13 +186,17 @@ def student_forward(student, x, h0, params, c0) -> tuple:
                  id=f"{function}-{shape_id}")
     for function in GATES for shape_id in STEP_SHAPES])
 def test_gate_values(student, function, shape_id):
-    i = make_inputs(shape_id)
-    x_t, h_prev, p = i["x"][0], i["h0"], i["params"]
+    seeds = (*SEEDS, *LARGE)
+    got = {seed: AT_SHAPES.call(student, function, shape_id, *fresh(*gate_args(shape_id, seed)))
+           for seed in seeds}
+    AT_SHAPES.come_back(student, function, shape_id, order=STEP_SHAPES)
+    expect_consistent(student, function)
     gate = GATES[function]
-    expected = getattr(reference, function)(x_t, h_prev, p)
-    got = getattr(student, function)(*fresh(x_t, h_prev, p))
-    expect_close(VALUE_NAMES[gate], got, expected,
-                 variants=variants.gate_variants(gate, x_t, h_prev, p))
+    for seed in seeds:
+        args = gate_args(shape_id, seed)
+        with explaining(large_context()) if seed in LARGE else contextlib.nullcontext():
+            expect_close(VALUE_NAMES[gate], got[seed], getattr(reference, function)(*args),
+                         variants=variants.gate_variants(gate, *args))
 
 
 @pytest.mark.parametrize("function", [
@@ -115,32 +209,44 @@ def test_gate_leaves_inputs_untouched(student, function):
 
 # ---------------------------------------------------------------- lstm_cell_forward (5 points)
 
+def cell_forward_course(student, shape_id: str) -> dict:
+    """seed -> (h_next, c_next, cache) of the student's lstm_cell_forward on both inputs of
+    ``shape_id``, after which it comes back to the previous shape; fails if it keeps state."""
+    got = {seed: student_cell_forward(student, shape_id, *cell_args(shape_id, seed))
+           for seed in SEEDS}
+    AT_SHAPES.come_back(student, "lstm_cell_forward", shape_id, order=STEP_SHAPES)
+    expect_consistent(student, "lstm_cell_forward")
+    return got
+
+
 @pytest.mark.grades("lstm_cell_forward", points=1)
 @pytest.mark.parametrize("shape_id", STEP_SHAPES)
 def test_cell_forward_c_next(student, shape_id):
-    i = make_inputs(shape_id)
-    x_t, h_prev, c_prev, p = i["x"][0], i["h0"], i["c0"], i["params"]
-    _, expected, _ = reference.lstm_cell_forward(x_t, h_prev, c_prev, p)
-    _, c_next, _ = student_cell_forward(student, x_t, h_prev, c_prev, p)
-    wrong = variants.cell_c_variants(x_t, h_prev, c_prev, p)
-    if not close(c_next, expected):
-        wrong += variants.own_gates_variants(student_gates(student, x_t, h_prev, p),
-                                             x_t, h_prev, c_prev, p)[0]
-    expect_close("c_next", c_next, expected, variants=wrong)
+    got = cell_forward_course(student, shape_id)
+    for seed in SEEDS:
+        x_t, h_prev, c_prev, p = cell_args(shape_id, seed)
+        _, expected, _ = reference.lstm_cell_forward(x_t, h_prev, c_prev, p)
+        c_next = got[seed][1]
+        wrong = variants.cell_c_variants(x_t, h_prev, c_prev, p)
+        if not close(c_next, expected):
+            wrong += variants.own_gates_variants(student_gates(student, x_t, h_prev, p),
+                                                 x_t, h_prev, c_prev, p)[0]
+        expect_close("c_next", c_next, expected, variants=wrong)
 
 
 @pytest.mark.grades("lstm_cell_forward", points=1)
 @pytest.mark.parametrize("shape_id", STEP_SHAPES)
 def test_cell_forward_h_next(student, shape_id):
-    i = make_inputs(shape_id)
-    x_t, h_prev, c_prev, p = i["x"][0], i["h0"], i["c0"], i["params"]
-    expected, _, _ = reference.lstm_cell_forward(x_t, h_prev, c_prev, p)
-    h_next, c_next, _ = student_cell_forward(student, x_t, h_prev, c_prev, p)
-    wrong = variants.cell_h_variants(x_t, h_prev, c_prev, p, c_next)
-    if not close(h_next, expected):
-        wrong += variants.own_gates_variants(student_gates(student, x_t, h_prev, p),
-                                             x_t, h_prev, c_prev, p)[1]
-    expect_close("h_next", h_next, expected, variants=wrong)
+    got = cell_forward_course(student, shape_id)
+    for seed in SEEDS:
+        x_t, h_prev, c_prev, p = cell_args(shape_id, seed)
+        expected, _, _ = reference.lstm_cell_forward(x_t, h_prev, c_prev, p)
+        h_next, c_next, _ = got[seed]
+        wrong = variants.cell_h_variants(x_t, h_prev, c_prev, p, c_next)
+        if not close(h_next, expected):
+            wrong += variants.own_gates_variants(student_gates(student, x_t, h_prev, p),
+                                                 x_t, h_prev, c_prev, p)[1]
+        expect_close("h_next", h_next, expected, variants=wrong)
 
 
 @pytest.mark.grades("lstm_cell_forward", points=1)
@@ -156,36 +262,40 @@ def test_cell_forward_leaves_inputs_untouched(student):
 @pytest.mark.parametrize("quantity", ["h", "c"])
 @pytest.mark.parametrize("shape_id", SHAPES)
 def test_forward_states(student, shape_id, quantity):
-    i = make_inputs(shape_id)
-    x, h0, c0, p = i["x"], i["h0"], i["c0"], i["params"]
     index = "hc".index(quantity)
-    expected = reference.lstm_forward(x, h0, p, c0)[index]
-    got = student_forward(student, x, h0, p, c0)[index]
-    expect_close(quantity, got, expected, time_axis=0, variants=[
-        *forward_variants(shape_id, 0, False, current_language())[index],
-        *own_cell_variants(student, got, expected, x, h0, p, c0, index)])
+    got = {seed: student_forward(student, shape_id, *sequence_args(shape_id, seed))[index]
+           for seed in SEEDS}
+    AT_SHAPES.come_back(student, "lstm_forward", shape_id, order=list(SHAPES))
+    expect_consistent(student, "lstm_forward")
+    for seed in SEEDS:
+        x, h0, p, c0 = sequence_args(shape_id, seed)
+        expected = reference.lstm_forward(x, h0, p, c0)[index]
+        expect_close(quantity, got[seed], expected, time_axis=0, variants=[
+            *forward_variants(shape_id, seed, False, current_language())[index],
+            *own_cell_variants(student, got[seed], expected, x, h0, p, c0, index)])
 
 
 @pytest.mark.grades("lstm_forward", points=1)
 @pytest.mark.parametrize("quantity", ["h", "c"])
 def test_forward_c0_defaults_to_zeros(student, quantity):
-    i = make_inputs("T3-N2-D4-H5", seed=6)
-    x, h0, p = i["x"], i["h0"], i["params"]
     index = "hc".index(quantity)
-    expected = reference.lstm_forward(x, h0, p)[index]
-    try:
-        got = expect_pair("lstm_forward(x, h0, params)",
-                          student.lstm_forward(*fresh(x, h0, p)), size=3)[index]
-    except CheckFailed as failure:
-        raise type(failure)(say(
-            es="Llamada sin c0, lstm_forward debe empezar con la memoria en ceros: c0=None por "
-               "defecto, y `if c0 is None:` lo sustituye por ceros. {failure}",
-            en="Called without c0, lstm_forward must start from a zero cell state: c0=None by "
-               "default, and `if c0 is None:` replaces it with zeros. {failure}",
-            failure=failure)) from None
-    expect_close(quantity, got, expected, time_axis=0, variants=[
-        *forward_variants("T3-N2-D4-H5", 6, True, current_language())[index],
-        *own_cell_variants(student, got, expected, x, h0, p, np.zeros_like(h0), index)])
+    for seed in C0_SEEDS:
+        x, h0, p, _ = sequence_args("T3-N2-D4-H5", seed)
+        expected = reference.lstm_forward(x, h0, p)[index]
+        try:
+            got = expect_pair("lstm_forward(x, h0, params)",
+                              student.lstm_forward(*fresh(x, h0, p)), size=3)[index]
+        except CheckFailed as failure:
+            raise type(failure)(say(
+                es="Llamada sin c0, lstm_forward debe empezar con la memoria en ceros: c0=None "
+                   "por defecto, y `if c0 is None:` lo sustituye por ceros. {failure}",
+                en="Called without c0, lstm_forward must start from a zero cell state: "
+                   "c0=None by default, and `if c0 is None:` replaces it with zeros. {failure}",
+                failure=failure)) from None
+        expect_consistent(student, "lstm_forward")
+        expect_close(quantity, got, expected, time_axis=0, variants=[
+            *forward_variants("T3-N2-D4-H5", seed, True, current_language())[index],
+            *own_cell_variants(student, got, expected, x, h0, p, np.zeros_like(h0), index)])
 
 
 @pytest.mark.grades("lstm_forward", points=1)
@@ -200,39 +310,74 @@ def test_forward_leaves_inputs_untouched(student):
 @pytest.mark.grades("lstm_cell_backward", points=1)
 @pytest.mark.parametrize("key", CELL_GRAD_KEYS)
 def test_cell_backward_gradient(student, key):
-    for shape_id in CELL_GRAD_SHAPES:
-        i = make_inputs(shape_id, seed=2)
-        x_t, h_prev, c_prev, p = i["x"][0], i["h0"], i["c0"], i["params"]
-        dh, dc = i["dh"][0], i["dc"]
-        h_next, c_next, cache = student_cell_forward(student, x_t, h_prev, c_prev, p)
-        grads = student.lstm_cell_backward(*fresh(dh, dc), cache)
+    expect_backward_course("lstm_cell_backward", "lstm_cell_forward", key, [
+        cell_backward_run(student, key, shape_id, seed) for shape_id, seed in CELL_GRAD_COURSE])
+
+
+def cell_backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRun:
+    """The student's lstm_cell_forward on the inputs (shape_id, seed), and how to judge
+    grads[key] of its lstm_cell_backward there."""
+    case = cell_backward_case(shape_id, seed, current_language())
+
+    def forward():
+        h_next, c_next, cache = student_cell_forward(student, shape_id, *cell_args(shape_id, seed))
+        return (h_next, c_next), cache
+
+    def backward(cache):
+        grads = AT_SHAPES.call(student, "lstm_cell_backward", shape_id,
+                               *fresh(case["dh"], case["dc"]), cache)
         expect_keys("lstm_cell_backward(...)", grads, CELL_GRAD_KEYS)
-        case = cell_backward_case(shape_id, current_language())
-        forward_is_right = close(h_next, case["h"]) and close(c_next, case["c"])
-        target = {"dx_t": "x_t", "dh_prev": "h_prev", "dc_prev": "c_prev"}.get(key, key[1:])
-        inputs = {"x_t": x_t, "h_prev": h_prev, "c_prev": c_prev, **p}
+        return grads
 
-        def forward(args: dict) -> np.ndarray:
-            h, c, _ = student_cell_forward(student, args["x_t"], args["h_prev"], args["c_prev"],
-                                           {k: args[k] for k in PARAM_KEYS})
-            return np.concatenate((h, c))
+    return BackwardRun(*forward(), backward, functools.partial(
+        judge_cell_gradient, student, key, shape_id, seed, case), forward)
 
-        expect_gradient(f"grads['{key}']", grads[key], case["grads"][key],
-                        own_numeric=own_numeric(forward, inputs, target,
-                                                np.concatenate((dh, dc))),
-                        forward_is_right=forward_is_right,
-                        at_own_states=lambda shape_id=shape_id, c_next=c_next: [
-                            cell_backward_at(student, shape_id, c_next).get(key)],
-                        variants=case["variants"][key])
+
+def judge_cell_gradient(student, key, shape_id, seed, case, states, grads) -> None:
+    """Judge grads[key] of lstm_cell_backward at the inputs (shape_id, seed), where the
+    student's forward gave the states h_next and c_next."""
+    h_next, c_next = states
+    x_t, h_prev, c_prev, p = cell_args(shape_id, seed)
+    inputs = {"x_t": x_t, "h_prev": h_prev, "c_prev": c_prev, **p}
+
+    def forward(args: dict, function=None) -> np.ndarray:
+        call = (functools.partial(student_cell_forward, student, shape_id) if function is None
+                else function)
+        h, c, _ = call(args["x_t"], args["h_prev"], args["c_prev"],
+                       {k: args[k] for k in PARAM_KEYS})
+        return np.concatenate((h, c))
+
+    target = {"dx_t": "x_t", "dh_prev": "h_prev", "dc_prev": "c_prev"}.get(key, key[1:])
+    responds = responsiveness(forward, functools.partial(
+        forward, function=reference.lstm_cell_forward), inputs)
+    expect_gradient(
+        f"grads['{key}']", grads[key], case["grads"][key],
+        forward_is_right=close(h_next, case["h"]) and close(c_next, case["c"]),
+        own=OwnForward(
+            student, ("lstm_cell_forward", *GATES),
+            numeric=own_numeric(forward, inputs, target, np.concatenate((case["dh"], case["dc"]))),
+            responds=lambda: memo(student, ("responds", "cell", shape_id, seed), responds),
+            at_states=lambda: [cell_backward_at(student, shape_id, seed, c_next).get(key)]),
+        variants=case["variants"][key])
 
 
 @pytest.mark.grades("lstm_cell_backward", points=1)
 def test_cell_backward_leaves_inputs_untouched(student):
-    i = make_inputs("T3-N2-D4-H5", seed=3)
-    _, _, cache = expect_pair("lstm_cell_forward(...)", student.lstm_cell_forward(
-        i["x"][0], i["h0"], i["c0"], i["params"]), size=3)
-    student.lstm_cell_backward(i["dh"][0], i["dc"], cache)
+    i, other = make_inputs("T3-N2-D4-H5", seed=3), make_inputs("T3-N2-D4-H5", seed=4)
+    args = (i["x"][0], i["h0"], i["c0"], i["params"])
+    _, _, cache = expect_pair("lstm_cell_forward(...)", student.lstm_cell_forward(*args), size=3)
+    grads = student.lstm_cell_backward(i["dh"][0], i["dc"], cache)
     expect_untouched(student, "lstm_cell_backward")
+    expect_keys("lstm_cell_backward(...)", grads, CELL_GRAD_KEYS)
+    _, _, ref_cache = reference.lstm_cell_forward(*args)
+    expect_backward_behaves(
+        "lstm_cell_backward", grads,
+        student.lstm_cell_backward(*fresh(other["dh"][0], other["dc"]), cache),
+        reference.lstm_cell_backward(i["dh"][0], i["dc"], ref_cache),
+        reference.lstm_cell_backward(other["dh"][0], other["dc"], ref_cache))
+    expect_same_again("lstm_cell_backward", grads,
+                      lambda: student.lstm_cell_backward(*fresh(i["dh"][0], i["dc"]), cache),
+                      keys=CELL_GRAD_KEYS)
 
 
 # ------------------------------------------------------------------- lstm_backward (12 points)
@@ -240,37 +385,71 @@ def test_cell_backward_leaves_inputs_untouched(student):
 @pytest.mark.grades("lstm_backward", points=1)
 @pytest.mark.parametrize("key", GRAD_KEYS)
 def test_backward_gradient(student, key):
-    for shape_id in GRAD_SHAPES:
-        i = make_inputs(shape_id, seed=4)
-        x, h0, c0, p, dh = i["x"], i["h0"], i["c0"], i["params"], i["dh"]
-        h, c, caches = student_forward(student, x, h0, p, c0)
-        grads = student.lstm_backward(*fresh(dh), caches)
+    expect_backward_course("lstm_backward", "lstm_forward", key, [
+        backward_run(student, key, shape_id, seed) for shape_id, seed in GRAD_COURSE])
+
+
+def backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRun:
+    """The student's lstm_forward on the inputs (shape_id, seed), and how to judge grads[key]
+    of its lstm_backward there."""
+    case = backward_case(shape_id, seed, current_language())
+
+    def forward():
+        h, c, caches = student_forward(student, shape_id, *sequence_args(shape_id, seed))
+        return (h, c), caches
+
+    def backward(caches):
+        grads = AT_SHAPES.call(student, "lstm_backward", shape_id, *fresh(case["dh"]), caches)
         expect_keys("lstm_backward(...)", grads, GRAD_KEYS)
-        case = backward_case(shape_id, current_language())
-        forward_is_right = close(h, case["h"]) and close(c, case["c"])
-        target = {"dx": "x", "dh0": "h0", "dc0": "c0"}.get(key, key[1:])
-        inputs = {"x": x, "h0": h0, "c0": c0, **p}
+        return grads
 
-        def forward(args: dict) -> np.ndarray:
-            return student_forward(student, args["x"], args["h0"],
-                                   {k: args[k] for k in PARAM_KEYS}, args["c0"])[0]
+    return BackwardRun(*forward(), backward, functools.partial(
+        judge_gradient, student, key, shape_id, seed, case), forward)
 
-        expect_gradient(f"grads['{key}']", grads[key], case["grads"][key],
-                        own_numeric=own_numeric(forward, inputs, target, dh),
-                        forward_is_right=forward_is_right,
-                        at_own_states=lambda shape_id=shape_id, h=h, c=c: [
-                            along[key] for along in backward_along(student, shape_id, h, c)],
-                        time_axis=0 if key == "dx" else None,
-                        variants=case["variants"][key])
+
+def judge_gradient(student, key, shape_id, seed, case, states, grads) -> None:
+    """Judge grads[key] of lstm_backward at the inputs (shape_id, seed), where the student's
+    forward gave the states h and c."""
+    h, c = states
+    x, h0, p, c0 = sequence_args(shape_id, seed)
+    inputs = {"x": x, "h0": h0, "c0": c0, **p}
+
+    def forward(args: dict, function=None) -> np.ndarray:
+        call = (functools.partial(student_forward, student, shape_id) if function is None
+                else function)
+        return call(args["x"], args["h0"], {k: args[k] for k in PARAM_KEYS}, args["c0"])[0]
+
+    target = {"dx": "x", "dh0": "h0", "dc0": "c0"}.get(key, key[1:])
+    responds = responsiveness(forward, functools.partial(forward, function=reference.lstm_forward),
+                              inputs)
+    expect_gradient(
+        f"grads['{key}']", grads[key], case["grads"][key],
+        forward_is_right=close(h, case["h"]) and close(c, case["c"]),
+        own=OwnForward(
+            student, ("lstm_forward", *GATES),
+            numeric=own_numeric(forward, inputs, target, case["dh"]),
+            responds=lambda: memo(student, ("responds", "sequence", shape_id, seed), responds),
+            at_states=lambda: [along[key]
+                               for along in backward_along(student, shape_id, seed, h, c)]),
+        time_axis=0 if key == "dx" else None,
+        variants=case["variants"][key])
 
 
 @pytest.mark.grades("lstm_backward", points=1)
 def test_backward_leaves_inputs_untouched(student):
-    i = make_inputs("T3-N2-D4-H5", seed=5)
-    _, _, caches = expect_pair("lstm_forward(...)", student.lstm_forward(
-        i["x"], i["h0"], i["params"], i["c0"]), size=3)
-    student.lstm_backward(i["dh"], caches)
+    i, other = make_inputs("T3-N2-D4-H5", seed=5), make_inputs("T3-N2-D4-H5", seed=6)
+    args = (i["x"], i["h0"], i["params"], i["c0"])
+    _, _, caches = expect_pair("lstm_forward(...)", student.lstm_forward(*args), size=3)
+    grads = student.lstm_backward(i["dh"], caches)
     expect_untouched(student, "lstm_backward")
+    expect_keys("lstm_backward(...)", grads, GRAD_KEYS)
+    _, _, ref_caches = reference.lstm_forward(*args)
+    expect_backward_behaves(
+        "lstm_backward", grads, student.lstm_backward(*fresh(other["dh"]), caches),
+        reference.lstm_backward(i["dh"], ref_caches),
+        reference.lstm_backward(other["dh"], ref_caches))
+    expect_same_again("lstm_backward", grads,
+                      lambda: student.lstm_backward(*fresh(i["dh"]), caches), keys=GRAD_KEYS)
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -279,9 +458,8 @@ def test_backward_leaves_inputs_untouched(student):
 
 @functools.cache
 def forward_variants(shape_id: str, seed: int, zero_c0: bool, language: str) -> tuple[list, list]:
-    i = make_inputs(shape_id, seed)
-    c0 = np.zeros_like(i["c0"]) if zero_c0 else i["c0"]
-    return variants.forward_variants(i["x"], i["h0"], c0, i["params"])
+    x, h0, p, c0 = sequence_args(shape_id, seed)
+    return variants.forward_variants(x, h0, np.zeros_like(c0) if zero_c0 else c0, p)
 
 
 def own_cell_variants(student, got, expected, x, h0, p, c0, index: int) -> list:
@@ -292,7 +470,8 @@ def own_cell_variants(student, got, expected, x, h0, p, c0, index: int) -> list:
     try:
         h_t, c_t, states = h0, c0, []
         for x_t in x:
-            h_t, c_t, _ = student_cell_forward(student, x_t, h_t, c_t, p)
+            h_t, c_t, _ = expect_pair("", student.lstm_cell_forward(*fresh(x_t, h_t, c_t, p)),
+                                      size=3)
             states.append((h_t, c_t)[index])
         chained = np.array(states, dtype=float)
     except Exception:  # the student's cell fails or returns something unusable
@@ -301,49 +480,23 @@ def own_cell_variants(student, got, expected, x, h0, p, c0, index: int) -> list:
 
 
 @functools.cache
-def cell_backward_case(shape_id: str, language: str) -> dict:
-    i = make_inputs(shape_id, seed=2)
-    args = (i["x"][0], i["h0"], i["c0"], i["params"])
+def cell_backward_case(shape_id: str, seed: int, language: str) -> dict:
+    i = make_inputs(shape_id, seed)
+    args = cell_args(shape_id, seed)
     h, c, cache = reference.lstm_cell_forward(*args)
-    return {"h": h, "c": c, "grads": reference.lstm_cell_backward(i["dh"][0], i["dc"], cache),
-            "variants": variants.cell_backward_variants(i["dh"][0], i["dc"], *args)}
+    dh, dc = i["dh"][0], i["dc"]
+    return {"h": h, "c": c, "dh": dh, "dc": dc,
+            "grads": reference.lstm_cell_backward(dh, dc, cache),
+            "variants": variants.cell_backward_variants(dh, dc, *args)}
 
 
 @functools.cache
-def backward_case(shape_id: str, language: str) -> dict:
-    i = make_inputs(shape_id, seed=4)
-    x, h0, c0, p, dh = i["x"], i["h0"], i["c0"], i["params"], i["dh"]
+def backward_case(shape_id: str, seed: int, language: str) -> dict:
+    x, h0, p, c0 = sequence_args(shape_id, seed)
+    dh = make_inputs(shape_id, seed)["dh"]
     h, c, caches = reference.lstm_forward(x, h0, p, c0)
-    return {"h": h, "c": c, "grads": reference.lstm_backward(dh, caches),
+    return {"h": h, "c": c, "dh": dh, "grads": reference.lstm_backward(dh, caches),
             "variants": variants.backward_variants(dh, x, h0, c0, p)}
-
-
-def own_numeric(forward: Callable[[dict], np.ndarray], inputs: dict, target: str,
-                upstream: np.ndarray) -> Callable[[], np.ndarray | None]:
-    """A function computing the numerical gradient, with respect to inputs[target], of the
-    student's own forward (called only when needed); None when that forward cannot be
-    differentiated (it fails, or returns something that is not an array of the right shape)."""
-    def compute() -> np.ndarray | None:
-        try:
-            return numerical_gradient(lambda v: forward({**inputs, target: v}),
-                                      np.array(inputs[target], dtype=float), upstream)
-        except Exception:  # the student's forward may fail in any way
-            return None
-    return compute
-
-
-# The states rule calls the student's gate functions and runs the reference backward; every
-# gradient test of a shape needs the same results, so they are kept while the student object
-# lives (one grading run), keyed by what the student's forward returned.
-_memos: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def memo(student, key: tuple, compute: Callable):
-    """compute(), remembered for this student under ``key``."""
-    store = _memos.setdefault(student, {})
-    if key not in store:
-        store[key] = compute()
-    return store[key]
 
 
 def student_gates(student, x_t, h_prev, p) -> tuple[np.ndarray, ...]:
@@ -359,31 +512,32 @@ def student_gates(student, x_t, h_prev, p) -> tuple[np.ndarray, ...]:
     return tuple(getattr(reference, function)(x_t, h_prev, p) for function in GATES)
 
 
-def cell_backward_at(student, shape_id: str, c_next) -> dict:
-    """The reference cell backward at the student's own states, on the inputs of
-    test_cell_backward_gradient: the student's gate values and c_next ({} when c_next is not
-    an array of the right shape)."""
-    i = make_inputs(shape_id, seed=2)
-    x_t, h_prev, c_prev, p = i["x"][0], i["h0"], i["c0"], i["params"]
+def cell_backward_at(student, shape_id: str, seed: int, c_next) -> dict:
+    """The reference cell backward at the student's own states, on the inputs (shape_id, seed)
+    of test_cell_backward_gradient: the student's gate values and c_next ({} when c_next is
+    not an array of the right shape)."""
+    x_t, h_prev, c_prev, p = cell_args(shape_id, seed)
     if not is_state(c_next, h_prev.shape):
         return {}
 
     def compute() -> dict:
         f, i_t, c_tilde, o = student_gates(student, x_t, h_prev, p)
         cache = (x_t, h_prev, c_prev, f, i_t, c_tilde, o, np.tanh(c_next.astype(float)), p)
-        return reference.lstm_cell_backward(i["dh"][0], i["dc"], cache)
+        case = cell_backward_case(shape_id, seed, current_language())
+        return reference.lstm_cell_backward(case["dh"], case["dc"], cache)
 
-    return memo(student, ("cell", shape_id, c_next.tobytes()), compute)
+    return memo(student, ("cell", shape_id, seed, c_next.tobytes()), compute)
 
 
-def backward_along(student, shape_id: str, h, c) -> list[dict]:
-    """The reference BPTT, on the inputs of test_backward_gradient, along the states h, c
-    (T, H, N) of the student's forward with the student's gate values, for each way a student's
-    loop may have fed them to the cell (the known mistakes of lstm_forward): chained from h0
-    and c0; from zeros in place of h0 or of c0; with c reset to zeros, or to c0, at every step;
-    with h0 at every step ([] when h or c is not an array of the right shape)."""
-    i = make_inputs(shape_id, seed=4)
-    x, h0, c0, p, dh = i["x"], i["h0"], i["c0"], i["params"], i["dh"]
+def backward_along(student, shape_id: str, seed: int, h, c) -> list[dict]:
+    """The reference BPTT, on the inputs (shape_id, seed) of test_backward_gradient, along the
+    states h, c (T, H, N) of the student's forward with the student's gate values, for each way
+    a student's loop may have fed them to the cell (the known mistakes of lstm_forward):
+    chained from h0 and c0; from zeros in place of h0 or of c0; with c reset to zeros, or to
+    c0, at every step; with h0 at every step ([] when h or c is not an array of the right
+    shape)."""
+    x, h0, p, c0 = sequence_args(shape_id, seed)
+    dh = make_inputs(shape_id, seed)["dh"]
     if not (is_state(h, dh.shape) and is_state(c, dh.shape)):
         return []
     h, c = h.astype(float), c.astype(float)
@@ -415,7 +569,7 @@ def backward_along(student, shape_id: str, h, c) -> list[dict]:
             results.append(reference.lstm_backward(dh, caches))
         return results
 
-    return memo(student, ("sequence", shape_id, h.tobytes(), c.tobytes()), compute)
+    return memo(student, ("sequence", shape_id, seed, h.tobytes(), c.tobytes()), compute)
 
 
 def is_state(value, shape: tuple[int, ...]) -> bool:

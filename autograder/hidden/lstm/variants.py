@@ -316,6 +316,23 @@ def cell_mistakes() -> dict[str, str]:
                "el candidato.",
             en="the derivatives of the activations are missing: σ(1 − σ) for the gates and "
                "1 − c̃_t² for the candidate."),
+        "tanh_twice_on_c": say(
+            es="aplicas tanh dos veces en el backward: la caché ya guarda tanh(c_t), así que la "
+               "derivada es 1 − tanh²(c_t), no 1 − tanh(tanh(c_t))².",
+            en="tanh applied twice in the backward: the cache already holds tanh(c_t), so the "
+               "derivative is 1 − tanh²(c_t), not 1 − tanh(tanh(c_t))²."),
+        "tanh_twice_on_candidate": say(
+            es="aplicas tanh dos veces en el backward: c̃_t ya es la tanh de su preactivación, "
+               "así que su derivada es 1 − c̃_t², no 1 − tanh(c̃_t)².",
+            en="tanh applied twice in the backward: c̃_t is already the tanh of its "
+               "pre-activation, so its derivative is 1 − c̃_t², not 1 − tanh(c̃_t)²."),
+        "bias_averaged": say(
+            es="promedias los gradientes de los sesgos sobre el lote (cada uno es exactamente el "
+               "valor esperado / N): la pérdida suma los ejemplos, así que suma sobre el lote: "
+               "db = da.sum(axis=1, keepdims=True).",
+            en="you average the bias gradients over the batch (each is exactly the expected "
+               "value / N): the loss adds up the examples, so sum over the batch instead: "
+               "db = da.sum(axis=1, keepdims=True)."),
     }
 
 
@@ -335,9 +352,11 @@ def cell_backward_variants(dh: np.ndarray, dc: np.ndarray, x_t: np.ndarray, h_pr
 
 def backward_variants(dh: np.ndarray, x: np.ndarray, h0: np.ndarray, c0: np.ndarray,
                       p: dict) -> dict[str, list[Variant]]:
-    """Wrong gradients of lstm_backward, per key: nothing carried back through c or through h,
-    parameter gradients assigned instead of accumulated, dh0 or dc0 left at zeros, dx reversed
-    in time, and every mistake of the cell backward carried through BPTT."""
+    """Wrong gradients of lstm_backward, per key (only where they differ from the right ones):
+    nothing carried back through c or through h, parameter gradients assigned instead of
+    accumulated, caches whose previous states are all the last ones (state arrays shared and
+    overwritten by lstm_forward), dh0 or dc0 left at zeros, dx reversed in time, and every
+    mistake of the cell backward carried through BPTT."""
     right = bptt(dh, x, h0, c0, p)
     mistakes = [
         (dict(carry_c=False), say(
@@ -357,36 +376,53 @@ def backward_variants(dh: np.ndarray, x: np.ndarray, h0: np.ndarray, c0: np.ndar
                "(+=) sobre todos los pasos: los parámetros se comparten en el tiempo.",
             en="you assign the parameter gradients at each step instead of accumulating them "
                "(+=) over all steps: the parameters are shared over time.")),
+        *((dict(stale=states), say(
+            es="es lo que sale si la caché de cada paso guarda los últimos estados ({names}) "
+               "como estados anteriores: las cachés comparten arreglos de estado que los pasos "
+               "siguientes sobrescriben (p. ej. h_t[:] = h_next o c_t[:] = c_next en "
+               "lstm_forward); cada paso debe guardar arreglos nuevos (h_t = h_next).",
+            en="it is what you get when every step's cache holds the last states ({names}) as "
+               "its previous states: the caches share state arrays that later steps overwrite "
+               "(e.g. h_t[:] = h_next or c_t[:] = c_next in lstm_forward); each step must keep "
+               "new arrays (h_t = h_next).", names=" and ".join(f"{s}_T" for s in states)))
+          for states in (("h", "c"), ("h",), ("c",))),
         *((dict(mistake=m), message) for m, message in cell_mistakes().items()
           if m != "no_dc_next"),  # the same values as carry_c=False
     ]
     variants: dict[str, list[Variant]] = {key: [] for key in right}
     for options, message in mistakes:
         for key, value in bptt(dh, x, h0, c0, p, **options).items():
-            if not close(value, right[key]):
-                variants[key].append((value, message))
+            variants[key].append((value, message))
     for key, name in (("dh0", "dh_prev"), ("dc0", "dc_prev")):
         variants[key].append((np.zeros_like(h0), say(
             es="{key} es todo ceros: es el {name} que devuelve el primer paso (t = 1), el último "
                "del bucle hacia atrás.",
             en="{key} is all zeros: it is the {name} returned by the first step (t = 1), the "
                "last one of the backward loop.", key=key, name=name)))
-    if len(x) > 1:
-        variants["dx"].append((right["dx"][::-1], say(
-            es="dx está en orden inverso en el tiempo: guarda el gradiente del paso t en dx[t].",
-            en="dx is reversed in time: store the gradient of step t in dx[t].")))
-    return variants
+    variants["dx"].append((right["dx"][::-1], say(
+        es="dx está en orden inverso en el tiempo: guarda el gradiente del paso t en dx[t].",
+        en="dx is reversed in time: store the gradient of step t in dx[t].")))
+    # Only the wrong values that differ from the right ones: dx reversed is right when T = 1,
+    # and saturated states may make the right dh0, dc0 or dx all zeros.
+    return {key: [(value, message) for value, message in found if not close(value, right[key])]
+            for key, found in variants.items()}
 
 
 def bptt(dh: np.ndarray, x: np.ndarray, h0: np.ndarray, c0: np.ndarray, p: dict, *,
          mistake: str | None = None, carry_h: bool = True, carry_c: bool = True,
-         accumulate: bool = True) -> dict[str, np.ndarray]:
-    """BPTT of sum(h * dh) with a few mistakes switchable."""
+         accumulate: bool = True, stale: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """BPTT of sum(h * dh) with a few mistakes switchable; ``stale`` names the previous states
+    ("h", "c") that every step's cache holds as the last ones, h_T and c_T."""
     steps, h, c = [], h0, c0
     for x_t in x:
         step = _step(x_t, h, c, p)
         steps.append(step)
         h, c = step["h"], step["c"]
+    for step, x_t in zip(steps, x, strict=True):
+        if "h" in stale:
+            step["z"] = np.concatenate((h, x_t))
+        if "c" in stale:
+            step["c_prev"] = c
     grads = {key: np.zeros_like(p[key[1:]]) for key in PARAM_GRADS}
     dx = np.zeros_like(x)
     dh_carry = dc_carry = np.zeros_like(h0)
@@ -405,8 +441,8 @@ def step_grads(dh: np.ndarray, dc_next: np.ndarray, step: dict,
     """The gradients of one step (the keys of lstm_cell_backward), with one mistake or none."""
     f, i, ct, o, c = step["f"], step["i"], step["c_tilde"], step["o"], step["c"]
     tanh_c = np.tanh(c)
-    slope = {"tanh_derivative_on_c": 1.0 - c**2, "no_tanh_derivative": 1.0}.get(
-        mistake, 1.0 - tanh_c**2)
+    slope = {"tanh_derivative_on_c": 1.0 - c**2, "no_tanh_derivative": 1.0,
+             "tanh_twice_on_c": 1.0 - np.tanh(tanh_c) ** 2}.get(mistake, 1.0 - tanh_c**2)
     through_h = 0.0 if mistake == "no_dh_into_c" else dh * o * slope
     dc = (0.0 if mistake == "no_dc_next" else dc_next) + through_h
 
@@ -416,14 +452,17 @@ def step_grads(dh: np.ndarray, dc_next: np.ndarray, step: dict,
                 "no_activation_derivatives": 1.0}.get(mistake, s * (1.0 - s))
 
     candidate_slope = {"candidate_derivative_as_sigmoid": ct * (1.0 - ct),
-                       "no_activation_derivatives": 1.0}.get(mistake, 1.0 - ct**2)
+                       "no_activation_derivatives": 1.0,
+                       "tanh_twice_on_candidate": 1.0 - np.tanh(ct) ** 2,
+                       }.get(mistake, 1.0 - ct**2)
     da = {"f": dc * step["c_prev"] * sigmoid_slope(f), "i": dc * ct * sigmoid_slope(i),
           "c": dc * i * candidate_slope, "o": dh * tanh_c * sigmoid_slope(o)}
     z, p = step["z"], step["p"]
     grads, dz = {}, np.zeros_like(z)
     for g in GATES:
         grads[f"dW_{g}"] = da[g] @ z.T
-        grads[f"db_{g}"] = da[g].sum(axis=1, keepdims=True)
+        total = da[g].sum(axis=1, keepdims=True)
+        grads[f"db_{g}"] = total / da[g].shape[1] if mistake == "bias_averaged" else total
         dz = dz + p[f"W_{g}"].T @ da[g]
     H = f.shape[0]
     grads["dh_prev"], grads["dx_t"] = dz[:H], dz[H:]

@@ -1,40 +1,90 @@
 """Hidden suite of assignment "rnn": each test grades one function, or one quantity it returns.
 
-Inputs are seeded and never shown to students; shapes cover D ≠ H, T = 1, N = 1 and non-zero
-initial states. Values are compared with the reference solution through rnnkit.compare
-(rtol 1e-6, atol 1e-8, see there); backward passes also earn credit when they match the
-numerical gradient of the student's own forward (rnnkit.grading.judge), or the reference's
-backward equations evaluated at the states the student's own forward produced (so a correct
-backward is not penalised again for a mistake of the forward).
+Inputs are seeded and never shown to students. Three shapes (T, N, D, H) cover D ≠ H, T = 1,
+N = 1 and non-zero initial states, each with two seeded inputs, and the tests call the
+student's functions the way a course would (rnnkit.grading.judge): every value test grades both
+inputs of its shape and comes back to the shape of the previous test; rnn_cell_forward also
+meets pre-activations up to ±1000 (np.tanh is right there, tanh written with exponentials
+gives NaN); a backward pass runs on caches made before later forward calls, and twice on one
+cache. A function that gives different results for the same inputs, or whose earlier results
+change after a later call, keeps state between calls and fails its value tests. Values are
+compared with the reference solution through rnnkit.compare (rtol 1e-6, atol 1e-8).
+
+When the student's forward is wrong, a backward pass also earns credit against that forward:
+the reference backward at the states the student's forward produced, or the numerical
+gradient of the student's forward, but only when that forward is a function of its inputs
+(within the whole run) and responds to them where the reference does. A backward's "inputs
+untouched" point also needs gradients that change with the upstream gradient and come out the
+same from a second call on the same cache. The backward tests use the inputs the forward tests
+graded, so a forward cannot be right there and wrong here without keeping state.
+
+clip_gradients is tested around its threshold: global norms well above and just above max_norm,
+just below it, between √max_norm and max_norm, with max_norm < 1, and all-zero gradients.
 
 The student's functions always receive copies of the test's inputs, except in the tests that
 check that the inputs are left untouched: a function that modifies its arguments loses those
 points only, and cannot corrupt the reference values or the feedback of the other tests.
+
+Points: rnn_cell_forward 4, rnn_forward 4, rnn_cell_backward 6, rnn_backward 6,
+clip_gradients 6; 26 in all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
 
 import numpy as np
 import pytest
 
 from hidden.rnn import variants
 from rnnkit.compare import close, expect_close, expect_keys, expect_pair
-from rnnkit.gradcheck import numerical_gradient
-from rnnkit.grading.judge import expect_gradient, expect_untouched
-from rnnkit.i18n import say
+from rnnkit.grading.judge import (
+    BackwardRun,
+    OwnForward,
+    Shapes,
+    expect_backward_behaves,
+    expect_backward_course,
+    expect_consistent,
+    expect_gradient,
+    expect_same_again,
+    expect_untouched,
+    explaining,
+    memo,
+    own_numeric,
+    responsiveness,
+)
+from rnnkit.i18n import current_language, say
 from solutions import rnn as reference
 
 # (T, N, D, H): time steps, batch, input size, hidden size.
 SHAPES = {"T3-N2-D4-H5": (3, 2, 4, 5), "T1-N3-D2-H3": (1, 3, 2, 3), "T4-N1-D3-H2": (4, 1, 3, 2)}
+# Tried only when a function fails at some shapes: they separate N = 1 from D > H.
+PROBE_SHAPES = {"T2-N1-D2-H3": (2, 1, 2, 3), "T2-N2-D3-H2": (2, 2, 3, 2)}
+SEEDS = (0, 1)  # two seeded inputs per shape
+# Seed 0 with the weights scaled, by a positive and by a negative factor, so that the largest
+# pre-activation is 1000 in size, once of each sign.
+LARGE = ("large", "large, negated")
+# (shape, seed) in the order the backward tests make caches: every backward runs after all the
+# forwards, on the forward tests' inputs, and the first cache is used twice.
+CELL_GRAD_COURSE = (("T3-N2-D4-H5", 0), ("T4-N1-D3-H2", 0), ("T3-N2-D4-H5", 1))
+GRAD_COURSE = (("T3-N2-D4-H5", 0), ("T1-N3-D2-H3", 0), ("T4-N1-D3-H2", 0), ("T3-N2-D4-H5", 1))
+PARAM_KEYS = ("W_xh", "W_hh", "b_h")
 CELL_GRAD_KEYS = ("dx_t", "dh_prev", "dW_xh", "dW_hh", "db_h")
 GRAD_KEYS = ("dx", "dh0", "dW_xh", "dW_hh", "db_h")
 
 
-def make_inputs(shape_id: str, seed: int = 0) -> dict:
+def make_inputs(shape_id: str, seed: int | str = 0) -> dict:
     """x (T, D, N), h0 (H, N), params and an upstream gradient dh (T, H, N)."""
-    T, N, D, H = SHAPES[shape_id]
+    T, N, D, H = {**SHAPES, **PROBE_SHAPES}[shape_id]
+    if seed in LARGE:
+        i = make_inputs(shape_id)
+        p = i["params"]
+        pre = p["W_hh"] @ i["h0"] + p["W_xh"] @ i["x"][0] + p["b_h"]
+        sign = 1.0 if seed == LARGE[0] else -1.0
+        i["params"] = {k: v * (sign * 1000.0 / np.max(np.abs(pre))) for k, v in p.items()}
+        return i
     rng = np.random.default_rng([seed, T, N, D, H, 2026])
     params = {"W_xh": rng.normal(0, 0.6, (H, D)), "W_hh": rng.normal(0, 0.6, (H, H)),
               "b_h": rng.normal(0, 0.3, (H, 1))}
@@ -47,21 +97,52 @@ def fresh(*args):
     return copy.deepcopy(args)
 
 
-def student_cell_forward(student, x_t, h_prev, params) -> tuple:
+def student_cell_forward(student, shape_id, x_t, h_prev, params) -> tuple:
     return expect_pair("rnn_cell_forward(...)",
-                       student.rnn_cell_forward(*fresh(x_t, h_prev, params)))
+                       AT_SHAPES.call(student, "rnn_cell_forward", shape_id,
+                               *fresh(x_t, h_prev, params)))
 
 
-def student_forward(student, x, h0, params) -> tuple:
-    return expect_pair("rnn_forward(...)", student.rnn_forward(*fresh(x, h0, params)))
+def student_forward(student, shape_id, x, h0, params) -> tuple:
+    return expect_pair("rnn_forward(...)",
+                       AT_SHAPES.call(student, "rnn_forward", shape_id, *fresh(x, h0, params)))
 
 
-def student_cell_h(student, x_t, h_prev, params) -> np.ndarray:
-    return student_cell_forward(student, x_t, h_prev, params)[0]
+def cell_args(shape_id: str, seed: int | str) -> tuple:
+    i = make_inputs(shape_id, seed)
+    return i["x"][0], i["h0"], i["params"]
 
 
-def student_sequence_h(student, x, h0, params) -> np.ndarray:
-    return student_forward(student, x, h0, params)[0]
+def sequence_args(shape_id: str, seed: int) -> tuple:
+    i = make_inputs(shape_id, seed)
+    return i["x"], i["h0"], i["params"]
+
+
+def _cell_backward_probe(student, shape_id):
+    _, cache = expect_pair("", student.rnn_cell_forward(*cell_args(shape_id, 0)))
+    return student.rnn_cell_backward(make_inputs(shape_id)["dh"][0], cache)
+
+
+def _backward_probe(student, shape_id):
+    _, caches = expect_pair("", student.rnn_forward(*sequence_args(shape_id, 0)))
+    return student.rnn_backward(make_inputs(shape_id)["dh"], caches)
+
+
+AT_SHAPES = Shapes(
+    SHAPES,
+    probes={  # each function on the seed-0 inputs of a shape
+        "rnn_cell_forward": lambda student, s: student.rnn_cell_forward(*cell_args(s, 0)),
+        "rnn_forward": lambda student, s: student.rnn_forward(*sequence_args(s, 0)),
+        "rnn_cell_backward": _cell_backward_probe,
+        "rnn_backward": _backward_probe,
+    },
+    fed_by={"rnn_cell_backward": ("rnn_cell_forward",), "rnn_backward": ("rnn_forward",)},
+    extra=PROBE_SHAPES,
+    cell_functions=("rnn_cell_forward", "rnn_cell_backward"))
+
+
+def large_context() -> str:
+    return say(es="Con preactivaciones de hasta ±1000", en="With pre-activations as large as ±1000")
 
 
 # ---------------------------------------------------------------- rnn_cell_forward (4 points)
@@ -69,11 +150,16 @@ def student_sequence_h(student, x, h0, params) -> np.ndarray:
 @pytest.mark.grades("rnn_cell_forward", points=1)
 @pytest.mark.parametrize("shape_id", SHAPES)
 def test_cell_forward_h_next(student, shape_id):
-    i = make_inputs(shape_id)
-    x_t, h_prev, p = i["x"][0], i["h0"], i["params"]
-    expected, _ = reference.rnn_cell_forward(x_t, h_prev, p)
-    expect_close("h_next", student_cell_h(student, x_t, h_prev, p), expected,
-                 variants=variants.cell_forward_variants(x_t, h_prev, p))
+    seeds = (*SEEDS, *LARGE)
+    got = {seed: student_cell_forward(student, shape_id, *cell_args(shape_id, seed))[0]
+           for seed in seeds}
+    AT_SHAPES.come_back(student, "rnn_cell_forward", shape_id, order=list(SHAPES))
+    expect_consistent(student, "rnn_cell_forward")
+    for seed in seeds:
+        args = cell_args(shape_id, seed)
+        with explaining(large_context()) if seed in LARGE else contextlib.nullcontext():
+            expect_close("h_next", got[seed], reference.rnn_cell_forward(*args)[0],
+                         variants=variants.cell_forward_variants(*args))
 
 
 @pytest.mark.grades("rnn_cell_forward", points=1)
@@ -88,11 +174,14 @@ def test_cell_forward_leaves_inputs_untouched(student):
 @pytest.mark.grades("rnn_forward", points=1)
 @pytest.mark.parametrize("shape_id", SHAPES)
 def test_forward_h(student, shape_id):
-    i = make_inputs(shape_id)
-    expected, _ = reference.rnn_forward(i["x"], i["h0"], i["params"])
-    expect_close("h", student_sequence_h(student, i["x"], i["h0"], i["params"]), expected,
-                 time_axis=0, variants=variants.forward_variants(i["x"], i["h0"], i["params"],
-                                                                 reference))
+    got = {seed: student_forward(student, shape_id, *sequence_args(shape_id, seed))[0]
+           for seed in SEEDS}
+    AT_SHAPES.come_back(student, "rnn_forward", shape_id, order=list(SHAPES))
+    expect_consistent(student, "rnn_forward")
+    for seed in SEEDS:
+        x, h0, p = sequence_args(shape_id, seed)
+        expect_close("h", got[seed], reference.rnn_forward(x, h0, p)[0], time_axis=0,
+                     variants=variants.forward_variants(x, h0, p, reference))
 
 
 @pytest.mark.grades("rnn_forward", points=1)
@@ -107,39 +196,69 @@ def test_forward_leaves_inputs_untouched(student):
 @pytest.mark.grades("rnn_cell_backward", points=1)
 @pytest.mark.parametrize("key", CELL_GRAD_KEYS)
 def test_cell_backward_gradient(student, key):
-    for shape_id in ("T3-N2-D4-H5", "T4-N1-D3-H2"):
-        i = make_inputs(shape_id, seed=2)
-        inputs = {"x_t": i["x"][0], "h_prev": i["h0"], **i["params"]}
-        dh = i["dh"][0]
-        h_next, cache = student_cell_forward(student, i["x"][0], i["h0"], i["params"])
-        grads = student.rnn_cell_backward(*fresh(dh), cache)
+    expect_backward_course("rnn_cell_backward", "rnn_cell_forward", key, [
+        cell_backward_run(student, key, shape_id, seed) for shape_id, seed in CELL_GRAD_COURSE])
+
+
+def cell_backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRun:
+    """The student's rnn_cell_forward on the inputs (shape_id, seed), and how to judge grads[key]
+    of its rnn_cell_backward there."""
+    case = cell_backward_case(shape_id, seed, current_language())
+
+    def forward():
+        return student_cell_forward(student, shape_id, *cell_args(shape_id, seed))
+
+    def backward(cache):
+        grads = AT_SHAPES.call(student, "rnn_cell_backward", shape_id, *fresh(case["dh"]), cache)
         expect_keys("rnn_cell_backward(...)", grads, CELL_GRAD_KEYS)
-        expected_h, ref_cache = reference.rnn_cell_forward(i["x"][0], i["h0"], i["params"])
-        expected = reference.rnn_cell_backward(dh, ref_cache)
-        target = {"dx_t": "x_t", "dh_prev": "h_prev"}.get(key, key[1:])
+        return grads
 
-        def own_numeric(target=target, inputs=inputs, dh=dh):
-            def forward(v):
-                args = {**inputs, target: v}
-                weights = {k: args[k] for k in ("W_xh", "W_hh", "b_h")}
-                return student_cell_h(student, args["x_t"], args["h_prev"], weights)
-            return numerical_gradient(forward, inputs[target].copy(), dh)
+    return BackwardRun(*forward(), backward, functools.partial(
+        judge_cell_gradient, student, key, shape_id, seed, case), forward)
 
-        wrong = variants.cell_backward_variants(dh, i["x"][0], i["h0"], i["params"])
-        expect_gradient(f"grads['{key}']", grads[key], expected[key], own_numeric=own_numeric,
-                        forward_is_right=close(h_next, expected_h),
-                        at_own_states=lambda h_next=h_next, ref_cache=ref_cache, dh=dh: [
-                            cell_backward_at(dh, ref_cache, h_next).get(key)],
-                        variants=wrong.get(key, ()))
+
+def judge_cell_gradient(student, key, shape_id, seed, case, h_next, grads) -> None:
+    """Judge grads[key] of rnn_cell_backward at the inputs (shape_id, seed), where the
+    student's forward gave h_next."""
+    x_t, h_prev, p = cell_args(shape_id, seed)
+    inputs = {"x_t": x_t, "h_prev": h_prev, **p}
+
+    def forward(args: dict, function=None):
+        weights = {k: args[k] for k in PARAM_KEYS}
+        if function is not None:
+            return function(args["x_t"], args["h_prev"], weights)[0]
+        return student_cell_forward(student, shape_id, args["x_t"], args["h_prev"], weights)[0]
+
+    target = {"dx_t": "x_t", "dh_prev": "h_prev"}.get(key, key[1:])
+    responds = responsiveness(forward, functools.partial(
+        forward, function=reference.rnn_cell_forward), inputs)
+    expect_gradient(
+        f"grads['{key}']", grads[key], case["grads"][key],
+        forward_is_right=close(h_next, case["h"]),
+        own=OwnForward(student, ("rnn_cell_forward",),
+                       numeric=own_numeric(forward, inputs, target, case["dh"]),
+                       responds=lambda: memo(student, ("responds", "cell", shape_id, seed),
+                                             responds),
+                       at_states=lambda: [cell_backward_at(case, h_next).get(key)]),
+        variants=case["variants"].get(key, ()))
 
 
 @pytest.mark.grades("rnn_cell_backward", points=1)
 def test_cell_backward_leaves_inputs_untouched(student):
-    i = make_inputs("T3-N2-D4-H5", seed=3)
+    i, other = make_inputs("T3-N2-D4-H5", seed=3), make_inputs("T3-N2-D4-H5", seed=4)
     _, cache = expect_pair("rnn_cell_forward(...)",
                            student.rnn_cell_forward(i["x"][0], i["h0"], i["params"]))
-    student.rnn_cell_backward(i["dh"][0], cache)
+    grads = student.rnn_cell_backward(i["dh"][0], cache)
     expect_untouched(student, "rnn_cell_backward")
+    expect_keys("rnn_cell_backward(...)", grads, CELL_GRAD_KEYS)
+    _, ref_cache = reference.rnn_cell_forward(i["x"][0], i["h0"], i["params"])
+    expect_backward_behaves(
+        "rnn_cell_backward", grads, student.rnn_cell_backward(*fresh(other["dh"][0]), cache),
+        reference.rnn_cell_backward(i["dh"][0], ref_cache),
+        reference.rnn_cell_backward(other["dh"][0], ref_cache))
+    expect_same_again("rnn_cell_backward", grads,
+                      lambda: student.rnn_cell_backward(*fresh(i["dh"][0]), cache),
+                      keys=CELL_GRAD_KEYS)
 
 
 # ---------------------------------------------------------------- rnn_backward (6 points)
@@ -147,50 +266,85 @@ def test_cell_backward_leaves_inputs_untouched(student):
 @pytest.mark.grades("rnn_backward", points=1)
 @pytest.mark.parametrize("key", GRAD_KEYS)
 def test_backward_gradient(student, key):
-    for shape_id in SHAPES:
-        i = make_inputs(shape_id, seed=4)
-        x, h0, p, dh = i["x"], i["h0"], i["params"], i["dh"]
-        h, caches = student_forward(student, x, h0, p)
-        grads = student.rnn_backward(*fresh(dh), caches)
+    expect_backward_course("rnn_backward", "rnn_forward", key, [
+        backward_run(student, key, shape_id, seed) for shape_id, seed in GRAD_COURSE])
+
+
+def backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRun:
+    """The student's rnn_forward on the inputs (shape_id, seed), and how to judge grads[key] of
+    its rnn_backward there."""
+    case = backward_case(shape_id, seed, current_language())
+
+    def forward():
+        return student_forward(student, shape_id, *sequence_args(shape_id, seed))
+
+    def backward(caches):
+        grads = AT_SHAPES.call(student, "rnn_backward", shape_id, *fresh(case["dh"]), caches)
         expect_keys("rnn_backward(...)", grads, GRAD_KEYS)
-        expected_h, ref_caches = reference.rnn_forward(x, h0, p)
-        expected = reference.rnn_backward(dh, ref_caches)
-        target = {"dx": "x", "dh0": "h0"}.get(key, key[1:])
-        inputs = {"x": x, "h0": h0, **p}
+        return grads
 
-        def own_numeric(target=target, inputs=inputs, dh=dh):
-            def forward(v):
-                args = {**inputs, target: v}
-                weights = {k: args[k] for k in ("W_xh", "W_hh", "b_h")}
-                return student_sequence_h(student, args["x"], args["h0"], weights)
-            return numerical_gradient(forward, inputs[target].copy(), dh)
+    return BackwardRun(*forward(), backward, functools.partial(
+        judge_gradient, student, key, shape_id, seed, case), forward)
 
-        expect_gradient(f"grads['{key}']", grads[key], expected[key], own_numeric=own_numeric,
-                        forward_is_right=close(h, expected_h),
-                        at_own_states=lambda dh=dh, x=x, h0=h0, p=p, h=h: [
-                            backward_along(dh, x, h0, p, h).get(key)],
-                        time_axis=0 if key == "dx" else None,
-                        variants=variants.backward_variants(dh, x, h0, p).get(key, ()))
+
+def judge_gradient(student, key, shape_id, seed, case, h, grads) -> None:
+    """Judge grads[key] of rnn_backward at the inputs (shape_id, seed), where the student's
+    forward gave the states h."""
+    x, h0, p = sequence_args(shape_id, seed)
+    inputs = {"x": x, "h0": h0, **p}
+
+    def forward(args: dict, function=None):
+        weights = {k: args[k] for k in PARAM_KEYS}
+        if function is not None:
+            return function(args["x"], args["h0"], weights)[0]
+        return student_forward(student, shape_id, args["x"], args["h0"], weights)[0]
+
+    target = {"dx": "x", "dh0": "h0"}.get(key, key[1:])
+    responds = responsiveness(forward, functools.partial(forward, function=reference.rnn_forward),
+                              inputs)
+    expect_gradient(
+        f"grads['{key}']", grads[key], case["grads"][key],
+        forward_is_right=close(h, case["h"]),
+        own=OwnForward(student, ("rnn_forward",),
+                       numeric=own_numeric(forward, inputs, target, case["dh"]),
+                       responds=lambda: memo(student, ("responds", "sequence", shape_id, seed),
+                                             responds),
+                       at_states=lambda: [backward_along(case["dh"], x, h0, p, h).get(key)]),
+        time_axis=0 if key == "dx" else None,
+        variants=case["variants"].get(key, ()))
 
 
 @pytest.mark.grades("rnn_backward", points=1)
 def test_backward_leaves_inputs_untouched(student):
-    i = make_inputs("T3-N2-D4-H5", seed=5)
+    i, other = make_inputs("T3-N2-D4-H5", seed=5), make_inputs("T3-N2-D4-H5", seed=6)
     _, caches = expect_pair("rnn_forward(...)", student.rnn_forward(i["x"], i["h0"], i["params"]))
-    student.rnn_backward(i["dh"], caches)
+    grads = student.rnn_backward(i["dh"], caches)
     expect_untouched(student, "rnn_backward")
+    expect_keys("rnn_backward(...)", grads, GRAD_KEYS)
+    _, ref_caches = reference.rnn_forward(i["x"], i["h0"], i["params"])
+    expect_backward_behaves(
+        "rnn_backward", grads, student.rnn_backward(*fresh(other["dh"]), caches),
+        reference.rnn_backward(i["dh"], ref_caches),
+        reference.rnn_backward(other["dh"], ref_caches))
+    expect_same_again("rnn_backward", grads,
+                      lambda: student.rnn_backward(*fresh(i["dh"]), caches), keys=GRAD_KEYS)
 
 
 # ---------------------------------------------------------------- clip_gradients (6 points)
 
-def make_grads(scale: float) -> dict:
+def make_grads(norm: float) -> dict:
+    """Three gradients whose global norm is ``norm`` (all zeros for 0)."""
     rng = np.random.default_rng(7)
-    return {"dW_xh": scale * rng.normal(size=(4, 3)), "dW_hh": scale * rng.normal(size=(4, 4)),
-            "db_h": scale * rng.normal(size=(4, 1))}
+    grads = {"dW_xh": rng.normal(size=(4, 3)), "dW_hh": rng.normal(size=(4, 4)),
+             "db_h": rng.normal(size=(4, 1))}
+    total = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
+    return {k: g * (norm / total) for k, g in grads.items()}
 
 
 def clip_variants(grads: dict, max_norm: float) -> dict:
-    """Per key: clipping each entry, or each array on its own norm, instead of the global norm."""
+    """Per key, for gradients that must be clipped: leaving them unchanged; clipping each entry,
+    or each array on its own norm, instead of scaling by the global norm."""
+    total = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
     each_entry = {k: np.clip(g, -max_norm, max_norm) for k, g in grads.items()}
     each_array = {k: g * min(1.0, max_norm / (np.linalg.norm(g) + 1e-6)) for k, g in grads.items()}
     entry_msg = say(es="recortas cada elemento (np.clip); hay que escalar todos los gradientes "
@@ -201,7 +355,19 @@ def clip_variants(grads: dict, max_norm: float) -> dict:
                        "los gradientes juntos.",
                     en="you scale each array by its own norm; the norm is global, over all "
                        "gradients together.")
-    return {k: [(each_entry[k], entry_msg), (each_array[k], array_msg)] for k in grads}
+    kept_msg = say(es="devuelves los gradientes sin cambios, pero su norma global ({norm:.4g}) "
+                      "pasa de max_norm = {c:g}: recorta siempre que ‖g‖ > max_norm, comparando "
+                      "la norma misma (no su cuadrado) con max_norm mismo (no su cuadrado, ni 1).",
+                   en="you return the gradients unchanged, but their global norm ({norm:.4g}) "
+                      "is above max_norm = {c:g}: clip whenever ‖g‖ > max_norm, comparing the "
+                      "norm itself (not its square) with max_norm itself (not its square, "
+                      "nor 1).", norm=total, c=max_norm)
+    kept = {k: [(g, kept_msg)] for k, g in grads.items()}
+    mistakes = {k: [(each_entry[k], entry_msg), (each_array[k], array_msg)] for k in grads}
+    # When np.clip changes no entry at all, "unchanged" says best what the student did.
+    if all(np.array_equal(each_entry[k], g) for k, g in grads.items()):
+        return {k: kept[k] + mistakes[k] for k in grads}
+    return {k: mistakes[k] + kept[k] for k in grads}
 
 
 def student_clip(student, grads: dict, max_norm: float) -> dict:
@@ -210,48 +376,86 @@ def student_clip(student, grads: dict, max_norm: float) -> dict:
     return clipped
 
 
+def norms_context(norm: float, max_norm: float) -> str:
+    return say(es="Con norma global {norm:.4g} y max_norm = {c:g}",
+               en="With global norm {norm:.4g} and max_norm = {c:g}", norm=norm, c=max_norm)
+
+
 @pytest.mark.grades("clip_gradients", points=2)
-@pytest.mark.parametrize("max_norm", [1.0, 5.0])
+@pytest.mark.parametrize("max_norm", [0.5, 5.0])
 def test_clip_scales_by_global_norm(student, max_norm):
-    grads = make_grads(3.0)
-    clipped = student_clip(student, grads, max_norm)
-    expected = reference.clip_gradients(grads, max_norm)
-    wrong = clip_variants(grads, max_norm)
-    for key in grads:
-        # torch adds 1e-6 to the norm; an implementation without it differs by ~1e-7 relative.
-        expect_close(f"clip['{key}']", clipped[key], expected[key], rtol=1e-5,
-                     variants=wrong[key])
+    norms = [10 * max_norm, 1.001 * max_norm]  # well above, just above
+    if max_norm < 1:  # above max_norm and below √max_norm: the squared norm is below max_norm
+        norms.append((max_norm + np.sqrt(max_norm)) / 2)
+    for norm in norms:
+        grads = make_grads(norm)
+        with explaining(norms_context(norm, max_norm)):
+            clipped = student_clip(student, grads, max_norm)
+            expected = reference.clip_gradients(grads, max_norm)
+            wrong = clip_variants(grads, max_norm)
+            for key in grads:
+                # torch adds 1e-6 to the norm; without it the result differs by ~1e-7 relative.
+                expect_close(f"clip['{key}']", clipped[key], expected[key], rtol=1e-5,
+                             variants=wrong[key])
 
 
 @pytest.mark.grades("clip_gradients", points=1)
 def test_clip_keeps_small_gradients(student):
-    grads = make_grads(0.01)
-    clipped = student_clip(student, grads, 10.0)
-    total = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
     scaled_up = say(es="escalas hacia arriba los gradientes pequeños: si la norma global no pasa "
                        "de max_norm, los gradientes se devuelven sin cambios (el factor es "
                        "min(1, max_norm / norma)).",
                     en="you scale small gradients up: when the global norm is at most max_norm "
                        "the gradients are returned unchanged (the factor is "
                        "min(1, max_norm / norm)).")
-    for key in grads:
-        expect_close(f"clip['{key}']", clipped[key], grads[key], rtol=1e-5,
-                     variants=[(grads[key] * 10.0 / (total + eps), scaled_up) for eps in (1e-6, 0)])
+    # (norm, max_norm): far below; just below; between √c and c (the squared norm is above c);
+    # between c² and c < 1 (the norm is above c²); all zeros (0 / 0 must not happen).
+    for norm, max_norm in ((0.01, 10.0), (0.999 * 5.0, 5.0), (3.6, 5.0), (0.35, 0.5),
+                           (0.0, 1.0)):
+        grads = make_grads(norm)
+        with explaining(norms_context(norm, max_norm)):
+            clipped = student_clip(student, grads, max_norm)
+            for key in grads:
+                expect_close(f"clip['{key}']", clipped[key], grads[key], rtol=1e-5, variants=[
+                    (grads[key] * max_norm / (norm + eps), scaled_up) for eps in (1e-6, 0)
+                    if norm > 0])
 
 
 @pytest.mark.grades("clip_gradients", points=1)
 def test_clip_leaves_input_untouched(student):
-    student.clip_gradients(make_grads(3.0), 1.0)
+    student.clip_gradients(make_grads(15.0), 1.0)
     expect_untouched(student, "clip_gradients")
 
 
-def cell_backward_at(dh, ref_cache: tuple, h_next) -> dict:
+# ------------------------------------------------------------------------------------ helpers
+# Reference values and known-mistake variants depend only on the seeded inputs (and the
+# language of the messages), so they are computed once per process.
+
+@functools.cache
+def cell_backward_case(shape_id: str, seed: int, language: str) -> dict:
+    x_t, h_prev, p = cell_args(shape_id, seed)
+    dh = make_inputs(shape_id, seed)["dh"][0]
+    h, cache = reference.rnn_cell_forward(x_t, h_prev, p)
+    return {"h": h, "cache": cache, "dh": dh, "grads": reference.rnn_cell_backward(dh, cache),
+            "variants": variants.cell_backward_variants(dh, x_t, h_prev, p)}
+
+
+@functools.cache
+def backward_case(shape_id: str, seed: int, language: str) -> dict:
+    x, h0, p = sequence_args(shape_id, seed)
+    dh = make_inputs(shape_id, seed)["dh"]
+    h, caches = reference.rnn_forward(x, h0, p)
+    return {"h": h, "dh": dh, "grads": reference.rnn_backward(dh, caches),
+            "variants": variants.backward_variants(dh, x, h0, p)}
+
+
+def cell_backward_at(case: dict, h_next) -> dict:
     """The reference cell backward with the student's h_next in place of the right one
     ({} when h_next is not an array of the right shape)."""
+    dh = case["dh"]
     if not isinstance(h_next, np.ndarray) or h_next.shape != dh.shape \
             or h_next.dtype.kind not in "fiu":
         return {}
-    x_t, h_prev, _, W_xh, W_hh = ref_cache
+    x_t, h_prev, _, W_xh, W_hh = case["cache"]
     return reference.rnn_cell_backward(dh, (x_t, h_prev, h_next.astype(float), W_xh, W_hh))
 
 

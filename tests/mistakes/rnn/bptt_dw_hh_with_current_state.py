@@ -1,0 +1,24 @@
+"""rnn_backward, written as one loop, builds dW_hh from the current state h_t instead of h_{t-1}.
+
+loses: rnn_backward
+feedback: dW_hh uses the current state h_t
+"""
+
+import numpy as np
+
+
+def rnn_backward(dh, caches):
+    T, H, N = dh.shape
+    x_first, _, _, W_xh, W_hh = caches[0]
+    dx = np.zeros((T, x_first.shape[0], N))
+    dW_xh, dW_hh, db_h = np.zeros_like(W_xh), np.zeros_like(W_hh), np.zeros((H, 1))
+    dh_next = np.zeros((H, N))
+    for t in reversed(range(T)):
+        x_t, h_prev, h_t, _, _ = caches[t]
+        da = (dh[t] + dh_next) * (1 - h_t**2)
+        dx[t] = W_xh.T @ da
+        dW_xh += da @ x_t.T
+        dW_hh += da @ h_t.T
+        db_h += da.sum(axis=1, keepdims=True)
+        dh_next = W_hh.T @ da
+    return {"dx": dx, "dh0": dh_next, "dW_xh": dW_xh, "dW_hh": dW_hh, "db_h": db_h}
