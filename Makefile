@@ -9,8 +9,10 @@ STAMP  := $(VENV)/.installed
 demo: $(STAMP) isolation
 	$(BIN)/rnnkit demo
 
+# Without bytecode caches (and, see pyproject.toml, without .pytest_cache) a test run leaves
+# the checkout as it found it; tests/conftest.py fails any test that writes in it.
 test: $(STAMP) isolation
-	$(BIN)/python -m pytest -q
+	PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

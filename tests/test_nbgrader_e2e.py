@@ -49,9 +49,13 @@ def submit(course: Path, assignment: str, student: str, nb: nbformat.NotebookNod
 
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run nbgrader in ``course``. Its slowest step, autograding three lstm submissions, takes
+    one to three minutes (3.5 with two busy loops beside it on 2 cores): a kernel each, and the
+    training experiment, which nbgrader_config.py cuts off at 60 s per cell (no grading cell
+    comes after it, so that changes no score). The timeout only stops a hang."""
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
     return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, text=True,
-                          capture_output=True, env={**os.environ, "PATH": path}, timeout=900)
+                          capture_output=True, env={**os.environ, "PATH": path}, timeout=1800)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -29,7 +29,10 @@ def outputs_text(cell: nbformat.NotebookNode) -> str:
 @pytest.mark.parametrize("assignment", known_assignments())
 def test_source_notebook_runs_with_its_solutions(tmp_path, assignment, lang):
     nb = localize_notebook(nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", 4), lang)
-    NotebookClient(nb, timeout=300, kernel_name="python3",
+    # The slowest cell, lstm's training experiment, takes 30-60 s (the more, the busier the
+    # machine: 70 s for the whole notebook with two busy loops beside it on 2 cores); a kernel
+    # starts in seconds. The timeouts only stop a hang, so they are far above that.
+    NotebookClient(nb, timeout=900, startup_timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
     errors = [out for cell in nb.cells for out in cell.get("outputs", [])
               if out.output_type == "error" or out.get("name") == "stderr"]

@@ -2,7 +2,13 @@
 
 Each test checks something a missing or broken protection would get wrong (the attack succeeds,
 the grader hangs, crashes or receives an object), and that the grader can carry on afterwards.
-Student code here is deliberately hostile; limits are small so that the whole file stays fast.
+Student code here is deliberately hostile.
+
+Time limits are wall-clock, so a loaded machine stretches everything that runs under them. Where
+a limit is meant to fire, the limit is small (FAST: 1 s) and the other work in that sandbox is
+trivial (a few milliseconds of CPU, so even a 2-core machine busy with ten other processes
+finishes it a hundred times over). Everywhere else the limits are far above what the code needs
+(ROOMY: 30 s), so only a broken sandbox reaches them; then the test fails, slowly.
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ import struct
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +45,10 @@ from rnnkit.sandbox import box as box_module
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = Limits(call_seconds=1.0, cell_seconds=1.0, memory_bytes=2**30, processes=8)
+ROOMY = replace(FAST, call_seconds=30.0, cell_seconds=30.0)
+# Polling for something that happens within milliseconds: the loops stop as soon as it has
+# happened, so a generous deadline costs nothing unless the test is failing anyway.
+SETTLE_SECONDS = 10.0
 
 needs_bwrap = pytest.mark.skipif(detect_isolation().kind != "bwrap",
                                  reason=f"no isolation here: {detect_isolation().detail}")
@@ -47,7 +59,7 @@ def english(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RNNKIT_LANG", "en")
 
 
-def sandbox(source: str, limits: Limits = FAST, **options: object) -> Sandbox:
+def sandbox(source: str, limits: Limits = ROOMY, **options: object) -> Sandbox:
     return Sandbox([("setup", "import numpy as np, os, sys, time\n"), ("code", source)],
                    limits=limits, **options)
 
@@ -129,7 +141,7 @@ def test_student_exception_names_error_and_student_frames() -> None:
 def test_cell_errors_are_reported_and_later_cells_still_run() -> None:
     cells = [("a", "def f():\n    return 1\n"), ("syntax", "x = = 1"), ("raise", "1 / 0"),
              ("b", "def g():\n    return 2\n")]
-    with Sandbox(cells, limits=FAST) as box:
+    with Sandbox(cells, limits=ROOMY) as box:
         reports = box.cell_reports
         assert [r.status for r in reports] == ["ok", "error", "error", "ok"]
         assert reports[1].message.startswith("SyntaxError")
@@ -146,18 +158,23 @@ def test_cell_errors_are_reported_and_later_cells_still_run() -> None:
 
 def test_call_timeout_restarts_lazily_and_remembers_the_hanging_function() -> None:
     source = "def spin():\n    while True:\n        pass\n\ndef ok():\n    return object()\n"
-    with sandbox(source) as box:
+    restarted = "[the sandbox was restarted]"
+    with sandbox(source, FAST) as box:
         handle = box.call("ok")
         start = time.monotonic()
         with pytest.raises(StudentError) as caught:
             box.call("spin")
         assert caught.value.kind == "timeout" and "1 s" in caught.value.message
-        assert 0.9 < time.monotonic() - start < 3 and not box.alive
-        start = time.monotonic()
+        # The deadline is 1 s, not the 10 s default. The kill and reap take milliseconds;
+        # 5 s of slack covers a loaded machine and still tells the two apart.
+        assert FAST.call_seconds <= time.monotonic() - start < FAST.call_seconds + 5
+        assert not box.alive
         with pytest.raises(StudentError, match="infinite loop") as again:
             box.call("spin")
-        assert again.value.kind == "timeout" and time.monotonic() - start < 0.1
+        # Refused at once: running `spin` again would have restarted the child first.
+        assert again.value.kind == "timeout" and restarted not in box.output
         assert isinstance(box.call("ok"), Handle) and box.alive
+        assert box.output.count(restarted) == 1
         with pytest.raises(StudentError) as stale:
             box.call("ok", handle)
         assert stale.value.kind == "stale-handle"
@@ -177,7 +194,7 @@ def test_cell_timeout_skips_the_cell_and_reruns_the_others() -> None:
 @pytest.mark.parametrize("ending, code", [("sys.exit(3)", 3), ("os._exit(5)", 5)])
 def test_exit_in_a_cell_is_a_crash_and_later_cells_run(ending: str, code: int) -> None:
     cells = [("setup", "import os, sys\n"), ("bye", ending), ("after", "def f():\n    return 1\n")]
-    with Sandbox(cells, limits=FAST) as box:
+    with Sandbox(cells, limits=ROOMY) as box:
         reports = box.cell_reports
         assert [r.status for r in reports] == ["ok", "crashed", "ok"]
         assert f"exit code {code}" in reports[1].message
@@ -203,7 +220,7 @@ def test_memory_bomb_is_refused() -> None:
               "        keep.append(np.empty(2**24))\n\n"
               "def listed():\n    return len([0] * 10**10)\n\n"
               "def ok():\n    return 1\n")
-    with sandbox(source, Limits(call_seconds=2.0, memory_bytes=2**29)) as box:
+    with sandbox(source, replace(ROOMY, memory_bytes=2**29)) as box:
         for name in ("huge", "grow", "listed"):
             with pytest.raises(StudentError) as caught:
                 box.call(name)
@@ -235,7 +252,7 @@ def bomb():
         except OSError:
             pass
 '''
-    with sandbox(source) as box:
+    with sandbox(source, FAST) as box:  # forking seven times takes milliseconds
         forks = box.call("count_forks")
         assert 0 < forks < FAST.processes
         with pytest.raises(StudentError) as caught:
@@ -248,13 +265,17 @@ def bomb():
 
 
 def test_output_flood_is_truncated_and_does_not_block() -> None:
-    source = ("print('hello')\ndef flood():\n    for _ in range(200_000):\n"
-              "        print('x' * 99)\n    return 7\n")
+    # 5 MB, from a cell and from a call: far more than the pipe holds (64 KiB), so the child
+    # blocks unless the grader drains while it waits; then the cell or call runs into ROOMY's
+    # 30 s. Each flood takes about 0.1 s, several times that on a loaded machine.
+    flood = "for _ in range(50_000):\n    print('x' * 99)\n"
+    source = f"print('hello')\n{flood}def flood():\n{textwrap.indent(flood, '    ')}    return 7\n"
     with sandbox(source) as box:
+        assert box.cell_reports[1].status == "ok"
         assert box.call("flood") == 7
         output = box.output
     assert output.startswith("hello\n")
-    assert len(output.encode()) < FAST.output_bytes + 200
+    assert len(output.encode()) < ROOMY.output_bytes + 200
     assert "more bytes of output not shown" in output
 
 
@@ -271,7 +292,7 @@ def write(index, megabytes):
     except OSError as error:
         return error.errno
 """
-    limits = Limits(call_seconds=2.0, file_bytes=16 * 2**20, scratch_bytes=32 * 2**20)
+    limits = replace(ROOMY, file_bytes=16 * 2**20, scratch_bytes=32 * 2**20)
     with sandbox(source, limits) as box:
         assert box.call("write", 0, 1) == 0  # /tmp works
         assert box.call("write", 1, 20) == 27  # EFBIG: larger than file_bytes
@@ -425,10 +446,12 @@ def ok():
 '''
     with sandbox(source) as box:
         for kind in (0, 1):
-            start = time.monotonic()
+            # A grader that skipped the forged frame would wait for the real reply (None,
+            # after 5 s) or, still reading a 2 GiB header, run into the 30 s limit: either
+            # way no "bad-result".
             with pytest.raises(StudentError) as caught:
                 box.call("forge", kind)
-            assert caught.value.kind == "bad-result" and time.monotonic() - start < 0.9
+            assert caught.value.kind == "bad-result"
             assert box.call("ok") == 1
 
 
@@ -528,11 +551,11 @@ def daemonize():
     box = sandbox(source)
     with box:
         assert box.call("daemonize") is True
-        deadline = time.monotonic() + 2
+        deadline = time.monotonic() + SETTLE_SECONDS
         while not _processes_with(marker.encode()) and time.monotonic() < deadline:
             time.sleep(0.01)
         assert _processes_with(marker.encode())  # it really runs
-    deadline = time.monotonic() + 2
+    deadline = time.monotonic() + SETTLE_SECONDS
     while _processes_with(marker.encode()) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not _processes_with(marker.encode())
@@ -543,7 +566,7 @@ def test_killing_the_parent_does_not_hurt_the_grader() -> None:
     cells = [("setup", "import os, signal\n"),
              ("kill", "os.kill(os.getppid(), signal.SIGKILL)\nos.kill(1, signal.SIGKILL)\n"),
              ("after", "def f():\n    return os.getpid()\n")]
-    with Sandbox(cells, limits=FAST) as box:
+    with Sandbox(cells, limits=ROOMY) as box:
         assert box.cell_reports[2].status == "ok"
         assert box.call("f") != os.getpid()  # and this process is still here to check
 
@@ -554,7 +577,7 @@ def test_close_kills_the_child_and_garbage_collection_too() -> None:
     process = box._child.proc  # type: ignore[union-attr]
     assert process.poll() is None
     del box
-    assert process.wait(timeout=2) is not None
+    assert process.wait(timeout=SETTLE_SECONDS) is not None
 
 
 def test_sandboxes_in_several_threads() -> None:
@@ -600,7 +623,7 @@ def test_no_isolation_refuses_unless_insecure(monkeypatch: pytest.MonkeyPatch) -
         assert result.tolist() == [2.0, 2.0] and sees_repo  # a plain subprocess
         with pytest.raises(StudentError):
             box.call("where")
-    with sandbox("def spin():\n    while True:\n        pass\n", insecure=True) as box:
+    with sandbox("def spin():\n    while True:\n        pass\n", FAST, insecure=True) as box:
         with pytest.raises(StudentError) as timeout:
             box.call("spin")
         assert timeout.value.kind == "timeout"
@@ -638,7 +661,8 @@ print("instructor ok")
         result = subprocess.run(
             ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
              "/usr/bin/python3.11", "-S", "-B", "-c", script],
-            capture_output=True, text=True, timeout=60, cwd="/", env={"PATH": "/usr/bin:/bin"})
+            # About 2 s of work; the timeout only stops a hang, so it may be generous.
+            capture_output=True, text=True, timeout=300, cwd="/", env={"PATH": "/usr/bin:/bin"})
     finally:
         shutil.rmtree(site, ignore_errors=True)
     assert result.stdout.strip() == "instructor ok", result.stderr
