@@ -18,7 +18,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 release: $(STAMP)
-	$(BIN)/rnnkit release --all
+	$(BIN)/rnnkit release
 
 bench: $(STAMP) isolation
 	$(BIN)/python benchmarks/autograde_throughput.py

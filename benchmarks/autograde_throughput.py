@@ -40,7 +40,8 @@ from pathlib import Path
 
 import nbformat
 
-from rnnkit.cli import known_assignments, release
+from rnnkit.cli import known_assignments
+from rnnkit.course import release
 from rnnkit.grading import manifest as manifests
 from rnnkit.grading import suite
 from rnnkit.grading.classroom import autograde_class

@@ -49,7 +49,7 @@ def test_the_blank_release_scores_zero_and_says_what_is_missing(tmp_path, capsys
 
 @pytest.mark.parametrize("argv, message", [
     (["grade", "/no/such.ipynb", "--assignment", "rnn"], "no notebook at"),
-    (["grade", str(RELEASE), "--assignment", "nope"], "is 'nope' an assignment"),
+    (["grade", str(RELEASE), "--assignment", "nope"], "unknown assignment 'nope'"),
 ])
 def test_usage_errors_exit_2_naming_cause_and_fix(argv, message, capsys):
     assert main(argv) == 2

@@ -153,7 +153,13 @@ def test_a_roster_that_is_not_utf8_or_missing_is_one_line(tmp_path):
 # --- command line -------------------------------------------------------------------------
 
 
-def test_cli_reports_what_it_collected(tmp_path, capsys):
+@pytest.fixture
+def course_config(tmp_path):
+    """The command needs a course folder (one with nbgrader_config.py): tmp_path is one."""
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n")
+
+
+def test_cli_reports_what_it_collected(tmp_path, capsys, course_config):
     download = make_zip(tmp_path / "d.zip", {
         "garciaana_LATE_123_9_rnn.ipynb": b"{}", "Ana/rnn.ipynb": b"{}", "ana/rnn.ipynb": b"{}",
         "lopez_77_8_rnn.ipynb": b"{}"})
@@ -175,7 +181,8 @@ def test_cli_reports_what_it_collected(tmp_path, capsys):
     (lambda path: make_zip(path, {"a.pdf": b"%PDF"}), "has no notebook to collect"),
     (lambda path: make_zip(path, {"a\nrnnkit: all fine\x1b[2J.pdf": b""}), "\\nrnnkit: all"),
 ])
-def test_cli_refuses_bad_downloads_in_one_line(tmp_path, capsys, build, problem):
+def test_cli_refuses_bad_downloads_in_one_line(tmp_path, capsys, build, problem,
+                                                course_config):
     download = tmp_path / "d.zip"
     build(download)
     assert main(["collect-zip", "rnn", str(download), "--course-dir", str(tmp_path)]) == 2
@@ -185,7 +192,7 @@ def test_cli_refuses_bad_downloads_in_one_line(tmp_path, capsys, build, problem)
     assert not (tmp_path / "submitted").exists()
 
 
-def test_cli_refuses_a_malformed_roster_in_one_line(tmp_path, capsys):
+def test_cli_refuses_a_malformed_roster_in_one_line(tmp_path, capsys, course_config):
     download = make_zip(tmp_path / "d.zip", {"ana.ipynb": b"{}"})
     roster = tmp_path / "roster.csv"
     roster.write_text("id;lms_user_id\nana;1\n")
@@ -195,7 +202,8 @@ def test_cli_refuses_a_malformed_roster_in_one_line(tmp_path, capsys):
     assert "has no 'id' column" in err and err.count("\n") == 1
 
 
-def test_cli_prints_names_from_the_zip_on_one_line_without_terminal_escapes(tmp_path, capsys):
+def test_cli_prints_names_from_the_zip_on_one_line_without_terminal_escapes(tmp_path, capsys,
+                                                                           course_config):
     download = make_zip(tmp_path / "d.zip", {"eve\x1b[2J/rnn.ipynb": b"{}",
                                               "bo\ncollected 99 submissions.ipynb": b"{}",
                                               "x\x1b]0;owned\x07.pdf": b""})

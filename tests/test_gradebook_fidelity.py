@@ -21,7 +21,7 @@ from nbgrader.api import Gradebook
 from nbgrader.utils import notebook_hash
 from test_nbgrader_e2e import nbgrader, submit
 
-from rnnkit.cli import release
+from rnnkit.course import release
 from rnnkit.grading.classroom import STATE_FILE, autograde_class
 from rnnkit.grading.gradebook import course_config
 from rnnkit.nb.catalogue import load_entries

@@ -14,7 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnnkit.cli import known_assignments, release
+from rnnkit.cli import known_assignments
+from rnnkit.course import release
 from rnnkit.grading import manifest
 from rnnkit.grading.engine import grade_notebook
 from rnnkit.grading.gradebook import CourseGradebook

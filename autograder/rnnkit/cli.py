@@ -1,5 +1,8 @@
 """The rnnkit command: release assignments, grade one notebook, grade a class, show grades.
 
+Commands that work on a course run in the course folder, as nbgrader's do (or --course-dir).
+
+    rnnkit init COURSE --lang es|en                  a course folder ready to teach from the kit
     rnnkit release [rnn lstm ...] [--lang es|en]    student releases via nbgrader
     rnnkit collect-zip rnn download.zip              an LMS zip into submitted/
     rnnkit grade NOTEBOOK --assignment rnn --json results.json
@@ -14,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -42,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         # Whoever read our output left: say nothing more (flushing at exit would fail again).
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as error:  # a folder or file the command was given cannot be used
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"rnnkit: {error.strerror or error}{where}: check that the path exists and that "
+              f"you may read and write there", file=sys.stderr)
+        return 2
 
 
 def known_assignments() -> list[str]:
@@ -51,34 +58,41 @@ def known_assignments() -> list[str]:
     return sorted(found, key=lambda name: (order.index(name) if name in order else 99, name))
 
 
-def cmd_release(args: argparse.Namespace) -> int:
-    for assignment in args.assignments or known_assignments():
-        release(assignment, Path(args.course_dir), args.lang or "es")
+def check_assignment(assignment: str) -> str:
+    """``assignment`` if the kit has it, else a ValueError naming the ones it has."""
+    known = known_assignments()
+    if assignment not in known:
+        raise ValueError(f"unknown assignment {assignment!r}: choose one of {', '.join(known)}")
+    return assignment
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from rnnkit.course import init_course
+
+    course = init_course(Path(args.folder), args.lang, known_assignments())
+    print(f"course ready in {course} ({args.lang}): nbgrader_config.py, source/ and the "
+          f"releases in assignments/; next: cd {course} && nbgrader release_assignment "
+          f"{known_assignments()[0]} (or hand out assignments/*/*.ipynb)")
     return 0
 
 
-def release(assignment: str, course_dir: Path, lang: str) -> None:
-    """Run ``nbgrader generate_assignment`` in ``course_dir`` for one language."""
-    if not (course_dir / "nbgrader_config.py").is_file():
-        raise ValueError(f"{course_dir} is not a course directory (no nbgrader_config.py): "
-                         f"copy the kit's nbgrader_config.py there, or use --course-dir")
-    command = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force",
-               "--create", f"--SelectLanguage.language={lang}", "--log-level=WARN"]
-    # nbgrader runs alembic (installed beside it) to create the gradebook.
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    done = subprocess.run(command, cwd=course_dir, capture_output=True, text=True,
-                          env={**os.environ, "PATH": path})
-    if done.returncode != 0:
-        raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{done.stderr}")
-    print(f"released {assignment} ({lang}) -> {course_dir / 'assignments' / assignment}")
+def cmd_release(args: argparse.Namespace) -> int:
+    from rnnkit.course import release
+
+    for assignment in args.assignments or known_assignments():
+        folder = release(check_assignment(assignment), Path(args.course_dir), args.lang)
+        print(f"released {assignment} -> {folder}")
+    return 0
 
 
 def cmd_collect_zip(args: argparse.Namespace) -> int:
     from rnnkit.collect import collect_zip
+    from rnnkit.course import find_course
     from rnnkit.untrusted import clean
 
     roster = Path(args.roster) if args.roster else None
-    collected = collect_zip(Path(args.zip), Path(args.course_dir), args.assignment,
+    course = find_course(args.course_dir)
+    collected = collect_zip(Path(args.zip), course, check_assignment(args.assignment),
                             roster=roster, timezone_name=args.timezone)
     lines = []
     for student, submission in collected.written.items():
@@ -89,29 +103,51 @@ def cmd_collect_zip(args: argparse.Namespace) -> int:
     # Member and folder names come from the zip: one line each, no terminal escapes.
     print_text("\n".join(clean(line, 1000, one_line=True) for line in lines))
     print(f"collected {len(collected.written)} submissions of {args.assignment} into "
-          f"{Path(args.course_dir) / 'submitted'}; next: rnnkit autograde {args.assignment}")
+          f"{course / 'submitted'}; next: rnnkit autograde {args.assignment}")
     return 0
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
     from rnnkit.grading.engine import grade_notebook
-    from rnnkit.grading.report import write_json_atomically
 
-    if not Path(args.notebook).is_file():
-        raise ValueError(f"no notebook at {args.notebook}: check the path")
-    _announce_isolation(args.insecure)
+    try:
+        check_assignment(args.assignment)
+        if not Path(args.notebook).is_file():
+            raise ValueError(f"no notebook at {args.notebook}: check the path")
+        if args.json and not os.access(Path(args.json).parent, os.W_OK):
+            raise ValueError(f"cannot write {args.json} (its folder is missing or read-only): "
+                             f"choose a folder you can write to")
+        _announce_isolation(args.insecure)
+    except (ValueError, RuntimeError) as error:
+        if args.json:  # CI and Gradescope still get a result that says what went wrong
+            _write_results(Path(args.json), {"score": 0.0, "max_score": 0.0, "tests": [],
+                                             "output": f"rnnkit: {error}"})
+        raise
     report = grade_notebook(Path(args.notebook), args.assignment, insecure=args.insecure)
     if args.json:  # before printing, which may fail (stdout closed): the results must not
-        write_json_atomically(Path(args.json), report.to_results_json())
+        _write_results(Path(args.json), report.to_results_json())
     print_text(report.to_text())
     return 0
 
 
+def _write_results(path: Path, results: dict[str, object]) -> None:
+    from rnnkit.grading.report import write_json_atomically
+
+    try:
+        write_json_atomically(path, results)
+    except OSError as error:
+        raise ValueError(f"cannot write {path} ({error.strerror or error}): choose a folder "
+                         f"you can write to") from None
+
+
 def cmd_autograde(args: argparse.Namespace) -> int:
+    from rnnkit.course import find_course
     from rnnkit.grading.classroom import autograde_class
 
+    course = find_course(args.course_dir)
+    check_assignment(args.assignment)
     _announce_isolation(args.insecure)
-    summary = autograde_class(Path(args.course_dir), args.assignment, jobs=args.jobs,
+    summary = autograde_class(course, args.assignment, jobs=args.jobs,
                               force=args.force, insecure=args.insecure)
     print(f"graded {summary.graded}, unchanged {summary.unchanged}, "
           f"failed {len(summary.failed)}")
@@ -121,15 +157,25 @@ def cmd_autograde(args: argparse.Namespace) -> int:
 
 
 def cmd_gradebook(args: argparse.Namespace) -> int:
+    from rnnkit.course import find_course
+
+    print_gradebook(find_course(args.course_dir), check_assignment(args.assignment))
+    return 0
+
+
+def print_gradebook(course: Path, assignment: str) -> None:
+    """Print the grades nbgrader has recorded for ``assignment``, with each first problem."""
     from rnnkit.grading.classroom import first_problem
     from rnnkit.grading.gradebook import CourseGradebook
 
-    course_dir = Path(args.course_dir)
-    with CourseGradebook(course_dir) as gradebook:
-        rows = [{**row, "problem": first_problem(course_dir, args.assignment, row["student"])}
-                for row in gradebook.table(args.assignment)]
+    with CourseGradebook(course) as gradebook:
+        rows = [{**row, "problem": first_problem(course, assignment, row["student"])}
+                for row in gradebook.table(assignment)]
+    if not rows:
+        print(f"no grades recorded for {assignment} in {course} yet: run "
+              f"`rnnkit autograde {assignment}` there first")
+        return
     print_text(format_table(rows))
-    return 0
 
 
 def format_table(rows: list[dict[str, object]]) -> str:
@@ -172,7 +218,7 @@ def cmd_sync_points(args: argparse.Namespace) -> int:
 
     from rnnkit.grading import manifest
 
-    tests = manifest.load(args.assignment)
+    tests = manifest.load(check_assignment(args.assignment))
     path = SOURCE / args.assignment / f"{args.assignment}.ipynb"
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
@@ -221,20 +267,28 @@ def _parser() -> argparse.ArgumentParser:
         return sub
 
     def course_dir(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--course-dir", default=str(KIT_ROOT),
-                         help="nbgrader course directory (default: the kit itself)")
+        sub.add_argument("--course-dir", default=".",
+                         help="the nbgrader course folder (default: the current folder, as in "
+                              "nbgrader)")
 
-    def language(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--lang", choices=LANGUAGES, help="language (default: es)")
+    def language(sub: argparse.ArgumentParser, default: str) -> None:
+        sub.add_argument("--lang", choices=LANGUAGES, help=f"language (default: {default})")
 
     def insecure(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--insecure", action="store_true",
                          help="run student code without a sandbox if none is available")
 
+    parser.add_argument("--version", action="version", version=f"rnnkit {_version()}")
+
+    sub = command("init", cmd_init, "make a course folder ready to teach from the kit")
+    sub.add_argument("folder", help="the new course folder (must not exist, or be empty)")
+    sub.add_argument("--lang", choices=LANGUAGES, default="es",
+                     help="language of the course's releases (default: es)")
+
     sub = command("release", cmd_release, "generate student releases with nbgrader")
     sub.add_argument("assignments", nargs="*", help="default: all assignments")
     course_dir(sub)
-    language(sub)
+    language(sub, "the course's, chosen by rnnkit init")
 
     sub = command("collect-zip", cmd_collect_zip, "put an LMS zip download into submitted/")
     sub.add_argument("assignment")
@@ -252,7 +306,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("notebook")
     sub.add_argument("--assignment", required=True)
     sub.add_argument("--json", help="write Gradescope-style results.json here")
-    language(sub)
+    language(sub, "the language the notebook was released in")
     insecure(sub)
 
     sub = command("autograde", cmd_autograde, "grade every submission of an assignment")
@@ -260,7 +314,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--jobs", type=int, help="parallel workers (default: one per core)")
     sub.add_argument("--force", action="store_true", help="grade unchanged submissions again")
     course_dir(sub)
-    language(sub)
+    language(sub, "each notebook's release language")
     insecure(sub)
 
     sub = command("gradebook", cmd_gradebook, "print the grades in nbgrader's gradebook")
@@ -278,6 +332,15 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--jobs", type=int)
     insecure(sub)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rnnkit")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
 
 
 if __name__ == "__main__":

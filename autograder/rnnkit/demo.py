@@ -2,7 +2,7 @@
 directory (``.demo/`` by default, git-ignored).
 
 For each assignment:
-1. generate the release (the kit's ``assignments/`` and the demo course's gradebook);
+1. generate the demo course's release (the kit's own ``assignments/`` is left as it is);
 2. make a class of submissions: a perfect one, several typical mistakes from the kit's mistake
    catalogue, a correct solution written differently, the blank release and a corrupt file;
 3. grade them with ``rnnkit autograde`` into nbgrader's gradebook;
@@ -11,13 +11,13 @@ For each assignment:
 
 from __future__ import annotations
 
-import argparse
 import shutil
 from pathlib import Path
 
 import nbformat
 
-from rnnkit.cli import cmd_gradebook, release
+from rnnkit.cli import print_gradebook
+from rnnkit.course import release
 from rnnkit.grading.classroom import STATE_FILE, autograde_class
 from rnnkit.nb.catalogue import load_entries
 from rnnkit.nb.fill import (
@@ -45,14 +45,13 @@ def run_demo(course_dir: Path, jobs: int | None = None, insecure: bool = False) 
     failed = []
     for assignment, catalogued in CLASSES.items():
         print(f"\n=== assignment {assignment}")
-        release(assignment, KIT_ROOT, "es")
-        release(assignment, course_dir, "es")
+        print(f"released {assignment} -> {release(assignment, course_dir, 'es')}")
         students = simulate_class(course_dir, assignment, catalogued)
         print(f"simulated class of {len(students)} submissions in {course_dir / 'submitted'}")
         failed += autograde_class(course_dir, assignment, jobs=jobs, force=True,
                                   insecure=insecure).failed
         print(f"\nnbgrader gradebook, assignment {assignment!r}:")
-        cmd_gradebook(argparse.Namespace(course_dir=course_dir, assignment=assignment))
+        print_gradebook(course_dir, assignment)
     print(f"\nfeedback per student: {course_dir}/autograded/<student>/<assignment>/"
           f"{STATE_FILE}, or run `nbgrader generate_feedback rnn` in {course_dir}")
     return 1 if failed else 0
