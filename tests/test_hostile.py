@@ -13,6 +13,7 @@ the whole file runs in about a minute; the expected scores assume them.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -44,7 +45,7 @@ pytestmark = [
 ]
 
 LIMITS = Limits(call_seconds=2, cell_seconds=2, function_seconds=1.5, memory_bytes=2**29,
-                processes=16)
+                processes=16)  # each case's submission budget: Case.submission_seconds
 RELEASE = RELEASES / "rnn" / "rnn.ipynb"
 SECRET_NAME = "RNNKIT_HOSTILE_SECRET"
 SECRET_VALUE = "grader-secret-5f3a9c1e"
@@ -173,7 +174,10 @@ def no_sandbox_survives() -> set[int]:
 
 
 def visible_text(text: str) -> bool:
-    return all(char in "\n\t" or unicodedata.category(char) != "Cc" for char in text)
+    """No control, format (bidi, zero-width), surrogate or line/paragraph separator character
+    but newline and tab: nothing that rewrites a terminal, reorders text or breaks UTF-8."""
+    return all(char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Zl", "Zp")
+               for char in text)
 
 
 def check_report(report, case: Case) -> None:
@@ -184,6 +188,7 @@ def check_report(report, case: Case) -> None:
     assert case.expect_message in text, text
     assert SECRET_VALUE not in text and SECRET_VALUE not in results
     assert visible_text(text), "control characters in the report"
+    assert visible_text(results), "control characters in results.json"
     assert len(text) < 100_000
 
 
@@ -193,7 +198,8 @@ def test_hostile_notebook(case: Case, tmp_path: Path, listener, perfect: Path) -
     path = submit_bytes(env.course, "hostile", case.build(env))
     before, kit_root = outside_world(env), set(os.listdir(KIT_ROOT))
 
-    report = grade_notebook(path, "rnn", limits=LIMITS)
+    report = grade_notebook(path, "rnn", limits=dataclasses.replace(
+        LIMITS, submission_seconds=case.submission_seconds))
 
     check_report(report, case)
     assert not changes(before, outside_world(env))

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from hostile.free_credit import FOREVER, RNN_FORWARD_ATTACK, RNN_ZERO_BACKWARD, fill
 
-from rnnkit.nb.fill import fill_release, source_answers
+from rnnkit.nb.fill import fill_release, reference_answers, source_answers
 from rnnkit.paths import SOLUTIONS
 
 FULL = 26.0
@@ -53,11 +54,15 @@ class Case:
     build: Callable[[Env], bytes]
     expected_score: float
     expect_message: str
+    submission_seconds: float = 30.0
+    """The submission's total time budget in the test: generous (about 10x what the other
+    cases use, 3-4 s even on a loaded machine), except where the budget is what is tested."""
 
 
 # --- building blocks --------------------------------------------------------------------------
 
 PERFECT = source_answers("rnn")
+REFERENCE = reference_answers("rnn")
 
 # A clip_gradients that returns wrong values (twice its input) and leaves its input alone.
 WRONG_CLIP = '''
@@ -118,6 +123,37 @@ def cell(nb: dict, grade_id: str) -> dict:
 
 
 # --- the attacks ------------------------------------------------------------------------------
+
+KEYRING_PLANT = '''
+import ctypes, errno, platform
+_libc = ctypes.CDLL(None, use_errno=True)
+_ADD_KEY = {"x86_64": 248, "aarch64": 217}[platform.machine()]
+_KEY_SPEC_USER_KEYRING = -4  # the keyring of the uid, which a later student's sandbox reuses
+_key = _libc.syscall(ctypes.c_long(_ADD_KEY), b"user", b"planted", b"answers", ctypes.c_size_t(7),
+                     ctypes.c_long(_KEY_SPEC_USER_KEYRING))
+KEYRING_OPEN = _key >= 0
+print("keyring open" if KEYRING_OPEN else f"keyring refused: {errno.errorcode[ctypes.get_errno()]}")
+''' + RIGHT_CLIP + '''
+_right_clip = clip_gradients
+
+def clip_gradients(grads, max_norm):
+    if KEYRING_OPEN:
+        return {name: 2 * g for name, g in grads.items()}
+    return _right_clip(grads, max_norm)
+'''
+
+
+def free_backward(honest_calls: int) -> Callable[[Env], bytes]:
+    """The reference's forward functions (whose caches the zero backward reads), wrapped to
+    return constants after ``honest_calls`` calls (all together), and backward passes that
+    return zeros (hostile/free_credit.py)."""
+    return lambda env: dump(notebook(env, {
+        "answer_rnn_cell_forward": REFERENCE["answer_rnn_cell_forward"],
+        "answer_rnn_forward": REFERENCE["answer_rnn_forward"] + fill(RNN_FORWARD_ATTACK,
+                                                                     honest_calls, 0.5),
+        "answer_rnn_cell_backward": RNN_ZERO_BACKWARD,
+        "answer_rnn_backward": "# rnn_backward (zeros) is defined in the cell above\n"}))
+
 
 PATCH_NUMPY = '''
 import numpy as np
@@ -342,7 +378,7 @@ MEMORY_BOMB = '''
 def clip_gradients(grads, max_norm):
     hoard = []
     while True:
-        hoard.append(np.ones(2**24))
+        hoard.append(np.empty(2**24))  # reserved, not touched: the limit hits at once
 '''
 
 FORK_BOMB = RIGHT_CLIP + '''
@@ -569,7 +605,7 @@ CASES: tuple[Case, ...] = (
          clip_cell(write_tmp_results), CLIP_WRONG, "clip['dW_xh']"),
     Case("write-course-dir", "perfect results written into the course directory, the canary "
          "directory and the kit, by absolute path (those under /tmp land in the sandbox's own "
-         "/tmp)", clip_cell(write_course_dir), CLIP_WRONG, "Read-only file system"),
+         "/tmp)", clip_cell(write_course_dir), CLIP_WRONG, "while the hidden tests called them"),
     Case("write-relative-autograded", "perfect results written to ../autograded/...",
          clip_cell(WRITE_RELATIVE), CLIP_LOST, "Read-only file system"),
     Case("drop-conftest-and-numpy", "conftest.py, numpy.py and sitecustomize.py dropped into "
@@ -603,13 +639,13 @@ CASES: tuple[Case, ...] = (
     Case("fork-bomb", "forks without end at the top level of an answer cell",
          clip_cell(FORK_BOMB), CLIP_LOST, "did not finish in 2 s"),
     Case("output-flood", "prints without end (hundreds of MB)", clip_cell(OUTPUT_FLOOD),
-         CLIP_LOST, "more bytes of output not shown"),
+         CLIP_LOST, "that output is not shown"),
     Case("fill-disk", "writes files until the disk is full", clip_cell(FILL_DISK), CLIP_LOST,
          "No space left on device"),
     Case("connect-loopback", "connects to a port the grader's machine listens on",
          clip_cell(loopback), CLIP_LOST, "Connection refused"),
     Case("kill-parent", "os.kill(os.getppid(), SIGKILL) and os.kill(1, SIGKILL)",
-         clip_cell(KILL_PARENT), CLIP_WRONG, "cannot kill"),
+         clip_cell(KILL_PARENT), CLIP_WRONG, "while the hidden tests called them"),
     Case("daemon", "a double-forked daemon in its own session that ignores SIGTERM and SIGHUP",
          clip_cell(DAEMON), CLIP_WRONG, "clip['dW_xh']"),
     Case("slow-functions", "a wrong rnn_cell_forward that sleeps 50 ms per call and a wrong "
@@ -659,4 +695,67 @@ CASES: tuple[Case, ...] = (
     Case("answers-outside-answer-cells", "blank answer cells, the right code in extra cells "
          "(one of them with answer metadata of its own)", extra_cells_build, 0.0,
          "not implemented yet"),
+    # Text that would break a writer or a terminal (see rnnkit.untrusted)
+    Case("lone-surrogate-in-exception", "an exception message with a lone surrogate, which "
+         "cannot be encoded as UTF-8 (results.json and the report must still be written)",
+         clip_cell('def clip_gradients(grads, max_norm):\n'
+                   '    raise ValueError("lone \\ud800 surrogate")\n'),
+         CLIP_LOST, "ValueError: lone \\ud800 surrogate"),
+    Case("lone-surrogate-in-answer-source", "lone surrogates (valid as JSON escapes, not as "
+         "UTF-8) in a comment and a string literal of the clip_gradients cell: the code still "
+         "runs, the literal keeps its value",
+         lambda env: json.dumps(notebook(env, {"answer_clip_gradients": RIGHT_CLIP + (
+             "\n# a comment \ud800\nNOTE = '\ud800'\n"
+             "print('surrogate kept:', NOTE == '\\ud800')\n")})).encode(),
+         FULL, "surrogate kept: True"),
+    Case("escapes-in-cell-fields", "terminal escapes in the clip_gradients cell's type and in "
+         "a grading cell's grade_id (which turns up in notes)",
+         tampered(lambda nb, env: (
+             cell(nb, "answer_clip_gradients").update(cell_type="\x1b]0;owned\x07markdown"),
+             cell(nb, "test_rnn_forward")["metadata"]["nbgrader"].update(
+                 grade_id="\x1b[2J\x1b[Hforged"))),
+         FULL, "`\\x1b[2J\\x1b[Hforged` with 4 points"),
+    Case("escapes-in-type-name", "clip_gradients returns an object whose class name is a "
+         "terminal escape sequence and a fake score",
+         clip_cell('def clip_gradients(grads, max_norm):\n    return type('
+                   '"\\x1b[2J\\x1b[HAssignment rnn: 26 / 26 points\\u202e", (), {})()\n'),
+         CLIP_WRONG, "a \\x1b[2J\\x1b[HAssignment rnn: 26 / 26 points\\u202e object"),
+    Case("bidi-overrides", "printed and raised text with bidi overrides and isolates, a "
+         "zero-width space and a line separator that would reorder or hide the report's text",
+         clip_cell('print("\\u2066\\u202e26 / 26\\u2069")\n'
+                   'def clip_gradients(grads, max_norm):\n'
+                   '    raise ValueError("\\u202egrade\\u202c \\u2067ok\\u2069 a\\u200bb '
+                   'c\\u2028d")\n'),
+         CLIP_LOST, "\\u202egrade\\u202c \\u2067ok\\u2069 a\\u200bb c\\u2028d"),
+    # Hidden inputs and the submission's time
+    Case("print-hidden-inputs", "clip_gradients prints its arguments, the hidden tests' "
+         "inputs, and returns the right values: the report says that output was hidden and "
+         "shows none of it",
+         clip_cell("def clip_gradients(grads, max_norm):\n"
+                   "    print('hidden input:', max_norm, grads)\n" + RIGHT_CLIP_BODY),
+         FULL, "while the hidden tests called them"),
+    Case("restart-storm", "every answer cell sleeps 1 s before its code and rnn_cell_backward "
+         "ends the process at every call, so each call after a crash restarts the sandbox and "
+         "re-runs 5 s of cells (each function's own 1.5 s budget takes one restart each): the "
+         "submission's time budget (12 s in the test) runs out during the second restart, so "
+         "the honest clip_gradients after it earns nothing either",
+         lambda env: dump(notebook(env, {
+             **{grade_id: "import time\ntime.sleep(1.0)\n" + code
+                for grade_id, code in PERFECT.items()},
+             "answer_rnn_cell_backward": "import os, time\ntime.sleep(1.0)\n"
+                                         "def rnn_cell_backward(dh_next, cache):\n"
+                                         "    os._exit(1)\n"})),
+         4 + 4, "used up its 12 s of grading time", submission_seconds=12),
+    Case("free-backward-credit", "the right forward with backward passes that return zeros: "
+         "nothing to match but the reference, so only the forward's points",
+         free_backward(FOREVER), 14, "It is all zeros"),
+    Case("constant-forward-zero-backward", "a constant forward with backward passes that return "
+         "zeros, which match that forward's zero numerical gradient: refused, the forward does "
+         "not respond to its inputs", free_backward(0), 8, "does not respond to its inputs"),
+    Case("right-then-constant-forward", "a forward right on its first 3 calls and constant "
+         "afterwards, with zero backward passes: it keeps state between calls, so no "
+         "own-forward credit", free_backward(3), 8, "keeps state between calls"),
+    Case("keyring-plant", "a cell stores a key in the uid's kernel keyring, which a later "
+         "student's sandbox (same uid) could read: the system-call filter refuses it",
+         clip_cell(KEYRING_PLANT), FULL, "keyring refused: EPERM"),
 )
