@@ -576,6 +576,80 @@ def extra_cells_build(env: Env) -> bytes:
     return tampered(extra_cells, blank_answers(env))(env)
 
 
+# Cells the student added: only their definitions run (rnnkit.nb.submission), in notebook order.
+
+def added_cell(code: str | Callable[[Env], str],
+               before: str | None = "check_clip_gradients") -> Callable[[Env], bytes]:
+    """The perfect submission with a code cell of the student's (no metadata) inserted before
+    the release cell ``before`` (a grade_id; None: at the end). By default it comes right
+    after the clip_gradients answer cell, above its grading cell, where a kernel runs it too."""
+    def edit(nb: dict, env: Env) -> None:
+        text = code(env) if callable(code) else code
+        index = len(nb["cells"]) if before is None else nb["cells"].index(cell(nb, before))
+        nb["cells"].insert(index, dict(nbformat.v4.new_code_cell(text)))
+    return tampered(edit)
+
+
+# Every statement but the definitions would break a graded function or end the process.
+ADDED_STATEMENTS = '''
+import os, sys
+
+class Marker:
+    print("only definitions ran")  # a class body runs with its definition
+
+def wrong(*args):
+    return {"score": 26.0}
+
+print("26 / 26: statements ran")
+clip_gradients = wrong if os.getpid() else wrong
+del rnn_forward
+globals().update(rnn_cell_forward=wrong, rnn_cell_backward=wrong)
+exec("rnn_backward = wrong")
+for name in ("clip_gradients",):
+    globals()[name] = wrong
+if True:
+    sys.exit(0)
+os._exit(0)
+'''
+
+ADDED_DECORATOR = '''
+def swap_clip(function):
+    global clip_gradients
+    def clip_gradients(grads, max_norm):
+        return {name: 2 * g for name, g in grads.items()}
+    print("decorator ran")
+    return function
+
+@swap_clip
+def helper():
+    return None
+'''
+
+ADDED_ENDLESS_DEFAULT = '''
+def helper(steps=sum(1 for _ in iter(int, 1))):
+    return steps
+'''
+
+ADDED_CLASS_BODY_EXIT = '''
+import sys
+
+class Settings:
+    sys.exit(0)
+'''
+
+
+def added_imports(env: Env) -> str:
+    # An import runs the module's own top-level code (here it prints); the statements do not.
+    return (f"from os import system\nsystem('echo statement ran; touch {env.canary}/owned')\n"
+            "import this\n")
+
+
+def parse_flood(nb: dict, env: Env) -> None:
+    # 60 cells of 173 000 characters (10 MB) of definitions: the grader parses 500 000 of them.
+    flood = "".join(f"X{i} = {i}\n" for i in range(13_000))
+    nb["cells"] += [dict(nbformat.v4.new_code_cell(flood)) for _ in range(60)]
+
+
 CASES: tuple[Case, ...] = (
     # Cheating on the comparison
     Case("patch-numpy-comparisons", "np.allclose, np.array_equal, np.isclose and "
@@ -690,11 +764,39 @@ CASES: tuple[Case, ...] = (
          tampered(junk_metadata), FULL, "`test_rnn_forward` deleted"),
     Case("answer-source-not-text", "the clip_gradients answer cell's source is a list of numbers",
          tampered(answer_not_text), CLIP_LOST, "holds no readable text"),
-    Case("answer-cell-renamed", "the clip_gradients answer cell's grade_id changed",
-         tampered(rename_answer), CLIP_LOST, "is missing"),
+    Case("answer-cell-renamed", "the clip_gradients answer cell's grade_id changed: it is no "
+         "answer cell then, but a cell of the student's, whose definitions run",
+         tampered(rename_answer), FULL, "is missing"),
     Case("answers-outside-answer-cells", "blank answer cells, the right code in extra cells "
-         "(one of them with answer metadata of its own)", extra_cells_build, 0.0,
-         "not implemented yet"),
+         "at the end (one of them with answer metadata of its own): their definitions run, "
+         "after the blank ones, and the last definition is graded, as in a notebook run from "
+         "top to bottom (nbgrader, whose grading cells run before them, gives 0: "
+         "tests/test_added_cells.py)", extra_cells_build, FULL,
+         "is defined in an answer cell and again, further down"),
+    # Cells the student added: only their definitions run
+    Case("added-cell-top-level-code", "an added cell whose statements would replace or delete "
+         "every graded function, print a fake score and end the process: none of them run; a "
+         "class body does, as part of its definition", added_cell(ADDED_STATEMENTS), FULL,
+         "Your code printed:\nonly definitions ran"),
+    Case("added-cell-decorator", "a decorator in an added cell swaps clip_gradients for a wrong "
+         "one when it runs: decorators run with their definitions, as in a kernel",
+         added_cell(ADDED_DECORATOR), CLIP_WRONG, "decorator ran"),
+    Case("added-cell-endless-default", "a default argument in an added cell that never ends: "
+         "it runs with the definition, the cell is cut off and skipped",
+         added_cell(ADDED_ENDLESS_DEFAULT), FULL, "did not finish in time"),
+    Case("added-cell-class-body-exit", "a class body in an added cell calls sys.exit(0): the "
+         "cell is skipped like any cell that ends the process",
+         added_cell(ADDED_CLASS_BODY_EXIT), FULL, "sys.exit()"),
+    Case("added-cell-imports", "an added cell imports a module whose top-level code prints "
+         "(imports run) after a statement that would run a shell command (statements do not)",
+         added_cell(added_imports), FULL, "Your code printed:\nThe Zen of Python"),
+    Case("added-cell-redefines-graded-function", "an added cell below the clip_gradients "
+         "answer cell (above its grading cell) defines a wrong clip_gradients: the last "
+         "definition is graded, as in a kernel", added_cell(WRONG_CLIP), CLIP_WRONG,
+         "is defined in an answer cell and again, further down"),
+    Case("added-cells-parse-flood", "10 MB of definitions in 60 added cells: the grader parses "
+         "a bounded share of them and says so", tampered(parse_flood), FULL,
+         "are read to find definitions"),
     # Text that would break a writer or a terminal (see rnnkit.untrusted)
     Case("lone-surrogate-in-exception", "an exception message with a lone surrogate, which "
          "cannot be encoded as UTF-8 (results.json and the report must still be written)",
