@@ -4,14 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint release bench isolation clean
+.PHONY: demo test lint release bench isolation browser clean
 
 demo: $(STAMP) isolation
 	$(BIN)/rnnkit demo
 
 # Without bytecode caches (and, see pyproject.toml, without .pytest_cache) a test run leaves
 # the checkout as it found it; tests/conftest.py fails any test that writes in it.
-test: $(STAMP) isolation
+test: $(STAMP) isolation browser
 	PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
@@ -30,17 +30,28 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-# Student code is sandboxed with bubblewrap; install it where we may, otherwise say how.
+# $(call apt-install,COMMAND,PACKAGE,WHAT FOR,WITHOUT IT): when COMMAND is missing, install
+# Debian's PACKAGE where we may (as root, with apt-get), otherwise say how and what happens.
+apt-install = command -v $(1) >/dev/null 2>&1 || { \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+    echo "installing $(2) ($(3))"; \
+    (apt-get install -y -qq $(2) >/dev/null 2>&1 || \
+     (apt-get update -qq && apt-get install -y -qq $(2))) >/dev/null; \
+  else \
+    echo "$(2) is missing: install it (e.g. 'sudo apt-get install $(2)');"; \
+    echo "until then $(strip $(4))."; \
+  fi; }
+
+# Student code is sandboxed with bubblewrap.
 isolation:
-	@command -v bwrap >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing bubblewrap (sandbox for student code)"; \
-	    (apt-get install -y -qq bubblewrap >/dev/null 2>&1 || \
-	     (apt-get update -qq && apt-get install -y -qq bubblewrap)) >/dev/null; \
-	  else \
-	    echo "bubblewrap is missing: install it (e.g. 'sudo apt-get install bubblewrap');"; \
-	    echo "until then rnnkit refuses to run hidden suites without --insecure."; \
-	  fi; }
+	@$(call apt-install,bwrap,bubblewrap,sandbox for student code,\
+	  rnnkit refuses to run hidden suites without --insecure)
+
+# tests/test_browser.py drives Debian's Chromium with Playwright (whose own browser download
+# needs the internet); without it that test is skipped, except on CI, where it fails.
+browser:
+	@$(call apt-install,chromium,chromium,browser for tests/test_browser.py,\
+	  tests/test_browser.py is skipped)
 
 clean:
 	rm -rf $(VENV) .demo rnnkit.egg-info
