@@ -1,15 +1,26 @@
 """Collecting an LMS zip download into submitted/ (hostile zips: tests/test_collect_hostile.py)."""
 
+import functools
+import os
+import re
+import sys
+import tempfile
 import zipfile
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from nbgrader.api import Gradebook
 from nbgrader.utils import parse_utc
 
 from rnnkit.cli import main
 from rnnkit.collect import collect_zip, identify, load_roster
+from rnnkit.grading.gradebook import course_config as course_settings
 
 MOODLE_ANA = "Ana Garcia_123_assignsubmission_file_"
+DUE = datetime(2024, 3, 1, 12, 0, 0)  # UTC, naive, as nbgrader stores due dates
+FAR_DUE = datetime(2999, 1, 1)  # not passed when the test runs
+NOW = "the collection time"  # an expected timestamp: between just before and after collecting
 
 
 @pytest.mark.parametrize("member, student, late", [
@@ -89,15 +100,127 @@ def test_nbgrader_reads_a_moodle_timestamp_as_the_zip_time_in_the_servers_zone(t
     assert parse_utc(stamp) == datetime(2024, 7, 1, 21, 30, 2)  # Madrid is UTC+2 in July
 
 
-@pytest.mark.parametrize("member", ["garciaana_123_9_rnn.ipynb", "ana/rnn.ipynb"])
-def test_canvas_and_plain_zips_write_no_timestamp_and_drop_a_stale_one(tmp_path, member):
-    student = identify(member).identity.default_id
-    stale = tmp_path / "submitted" / student / "rnn" / "timestamp.txt"
+@functools.cache
+def empty_gradebook() -> bytes:
+    """An empty nbgrader gradebook (SQLite), made once: nbgrader runs ``alembic`` to make one,
+    which takes seconds."""
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        # alembic is installed beside this Python, which may not be on PATH
+        patch.setenv("PATH", os.pathsep.join([str(Path(sys.executable).parent),
+                                              os.environ.get("PATH", "")]))
+        Gradebook(f"sqlite:///{folder}/gradebook.db").close()
+        return Path(folder, "gradebook.db").read_bytes()
+
+
+def set_due_date(course: Path, due: datetime | None, assignment: str = "rnn") -> None:
+    """Add ``assignment``, due at ``due`` (naive UTC), to the course's gradebook (made here)."""
+    settings = course_settings(course).coursedir
+    database = Path(settings.db_url.removeprefix("sqlite:///"))
+    if not database.exists():
+        database.parent.mkdir(parents=True, exist_ok=True)
+        database.write_bytes(empty_gradebook())
+    with Gradebook(settings.db_url, settings.course_id) as gradebook:
+        gradebook.update_or_create_assignment(assignment, duedate=due)
+
+
+def collect_timed(download: Path, course: Path, **options: object):
+    """collect_zip, and the UTC times (naive, as nbgrader's parse_utc gives) just before and
+    just after it ran: a timestamp of the collection time lies between them."""
+    before = datetime.now(UTC).replace(tzinfo=None)
+    collected = collect_zip(download, course, "rnn", **options)
+    return collected, before, datetime.now(UTC).replace(tzinfo=None)
+
+
+def submitted_time(course: Path, student: str) -> datetime:
+    """The submission's time as nbgrader reads its timestamp.txt (naive UTC)."""
+    return parse_utc((course / "submitted" / student / "rnn" / "timestamp.txt").read_text())
+
+
+@pytest.mark.parametrize("due, member, expected, note", [
+    (DUE, "ana_1_2_rnn.ipynb", DUE, None),  # on time, collected after the due date
+    (FAR_DUE, "ana_1_2_rnn.ipynb", NOW, None),  # on time, collected before the due date
+    (DUE, "ana_LATE_1_2_rnn.ipynb", DUE + timedelta(seconds=1),
+     "ana_1: Canvas marked it late but not how late: {stamp} says 1 s after the due date; "
+     "if the course's late penalty depends on how late, write the real submission time there"),
+    (None, "ana_LATE_1_2_rnn.ipynb", NOW,
+     "ana_1: Canvas marked it late, but the gradebook has no due date for rnn, so nothing is "
+     "late: add one (nbgrader db assignment add rnn --duedate=...)"),
+    (None, "ana_1_2_rnn.ipynb", NOW, None),
+], ids=["on-time", "on-time-before-due", "late", "late-no-due-date", "on-time-no-due-date"])
+def test_canvas_timestamps_say_what_canvas_judged_against_the_gradebooks_due_date(
+        tmp_path, due, member, expected, note):
+    course = tmp_path / "course"
+    set_due_date(course, due)
+    set_due_date(course, DUE, assignment="lstm")  # another assignment's due date is not rnn's
+    stale = course / "submitted" / "ana_1" / "rnn" / "timestamp.txt"  # an earlier download's
     stale.parent.mkdir(parents=True)
     stale.write_text("2020-01-01 00:00:00.000000 UTC")
-    download = make_zip(tmp_path / "d.zip", {member: b"{}"})
-    assert collect_zip(download, tmp_path, "rnn").written[student].timestamp is None
-    assert not stale.exists()
+    collected, before, after = collect_timed(make_zip(tmp_path / "d.zip", {member: b"{}"}),
+                                             course)
+    when = submitted_time(course, "ana_1")
+    assert parse_utc(collected.written["ana_1"].timestamp) == when
+    if expected is NOW:
+        assert before <= when <= after
+    else:
+        assert when == expected
+    if note is None:
+        assert collected.notes == []
+    else:
+        assert len(collected.notes) == 1
+        assert collected.notes[0].startswith(note.format(stamp=stale)), collected.notes
+
+
+def test_without_a_gradebook_canvas_times_are_the_collection_time_and_none_is_made(tmp_path):
+    download = make_zip(tmp_path / "d.zip", {"ana_LATE_1_2_rnn.ipynb": b"{}"})
+    collected, before, after = collect_timed(download, tmp_path)
+    assert before <= submitted_time(tmp_path, "ana_1") <= after
+    assert "no due date for rnn" in collected.notes[0]
+    assert not (tmp_path / "gradebook.db").exists()
+
+
+def test_a_gradebook_that_cannot_be_read_is_refused_before_writing(tmp_path):
+    (tmp_path / "gradebook.db").write_text("not a database")
+    download = make_zip(tmp_path / "d.zip", {"ana_1_2_rnn.ipynb": b"{}"})
+    with pytest.raises(ValueError, match="cannot read the due date of rnn from the gradebook"):
+        collect_zip(download, tmp_path, "rnn")
+    assert not (tmp_path / "submitted").exists()
+
+
+def test_plain_zip_timestamps_are_the_collection_time(tmp_path):
+    set_due_date(tmp_path, DUE)  # a plain zip is no LMS's judgement: the due date is not read
+    download = make_zip(tmp_path / "d.zip", {"ana/rnn.ipynb": b"{}"}, (2020, 1, 1, 0, 0, 0))
+    collected, before, after = collect_timed(download, tmp_path)
+    assert before <= submitted_time(tmp_path, "ana") <= after
+    assert collected.notes == []
+
+
+def test_a_moodle_file_time_that_is_no_date_gives_the_collection_time_and_a_note(tmp_path):
+    download = make_zip(tmp_path / "d.zip", {f"{MOODLE_ANA}/rnn.ipynb": b"{}"},
+                        date_time=(2024, 0, 0, 0, 0, 0))  # month 0: what a zip can hold
+    collected, before, after = collect_timed(download, tmp_path)
+    assert before <= submitted_time(tmp_path, "ana_garcia_123") <= after
+    assert collected.notes == [f"ana_garcia_123: its time in the Moodle zip is not a date: "
+                               f"{tmp_path}/submitted/ana_garcia_123/rnn/timestamp.txt says "
+                               f"when it was collected; write the submission time there if "
+                               f"it matters"]
+
+
+def test_every_submission_gets_a_secret_of_its_own_as_nbgrader_submit_writes(tmp_path):
+    members = {"ana/rnn.ipynb": b"{}", f"{MOODLE_ANA}/rnn.ipynb": b"{}",
+               "bo_7_8_rnn.ipynb": b"{}"}
+    download = make_zip(tmp_path / "d.zip", members)
+
+    def secrets() -> dict[str, str]:
+        collect_zip(download, tmp_path, "rnn")
+        return {path.parts[-3]: path.read_text()
+                for path in (tmp_path / "submitted").glob("*/rnn/submission_secret.txt")}
+
+    first = secrets()
+    assert sorted(first) == ["ana", "ana_garcia_123", "bo_7"]
+    assert all(re.fullmatch("[0-9a-f]{128}", secret) for secret in first.values())
+    assert len(set(first.values())) == 3
+    again = secrets()  # a new download is a new submission: a new secret, like a new submit
+    assert set(again.values()).isdisjoint(first.values())
 
 
 def test_an_unknown_time_zone_is_refused(tmp_path):
@@ -170,6 +293,7 @@ def test_cli_reports_what_it_collected(tmp_path, capsys, course_config):
     out = capsys.readouterr().out
     assert "collected 4 submissions" in out
     assert "A1" in out and "(Ana García)  LATE" in out
+    assert "note: A1: Canvas marked it late, but the gradebook has no due date for rnn" in out
     assert "note: 2 students would all be 'ana'" in out
     assert "note: Canvas user 77 (lopez) is not in the roster" in out
 

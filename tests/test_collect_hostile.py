@@ -8,7 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-from hostile.zips import ASSIGNMENT, CASES, ZipCase, notebook_bytes
+from hostile.zips import ASSIGNMENT, CASES, COLLECTED, ZipCase, notebook_bytes
+from nbgrader.utils import parse_utc
+from test_collect import collect_timed, set_due_date
 
 from rnnkit.collect import collect_zip
 
@@ -39,6 +41,8 @@ def test_the_table_is_consistent():
 def test_hostile_zip(case: ZipCase, tmp_path):
     course = tmp_path / "course"
     plant(course, case.existing)
+    if case.due is not None:
+        set_due_date(course, case.due, ASSIGNMENT)
     before = {student: snapshot(course / "submitted" / student) for student in case.existing}
     course_before = snapshot(course)
     download = tmp_path / "download.zip"
@@ -55,7 +59,7 @@ def test_hostile_zip(case: ZipCase, tmp_path):
         assert snapshot(course) == course_before
         return
 
-    collected = collect_zip(download, course, ASSIGNMENT, roster=roster)
+    collected, started, ended = collect_timed(download, course, roster=roster)
 
     landed = {submission.member: student for student, submission in collected.written.items()}
     assert set(landed) == set(case.written)
@@ -76,7 +80,14 @@ def test_hostile_zip(case: ZipCase, tmp_path):
     if not case.notes:
         assert not collected.notes
     assert {s.member for s in collected.written.values() if s.late} == case.late
-    for member, stamp in case.timestamps.items():
-        assert collected.written[landed[member]].timestamp == stamp
-        folder = course / "submitted" / landed[member] / ASSIGNMENT
-        assert (folder / "timestamp.txt").read_text() == stamp
+    # What nbgrader reads after grading (release_feedback needs both) is there for everyone.
+    for member, student in landed.items():
+        folder = course / "submitted" / student / ASSIGNMENT
+        stamp = (folder / "timestamp.txt").read_text()
+        assert collected.written[student].timestamp == stamp
+        when = parse_utc(stamp)  # nbgrader can read every one
+        if case.timestamps.get(member) == COLLECTED:
+            assert started <= when <= ended, (member, stamp)
+        elif member in case.timestamps:
+            assert stamp == case.timestamps[member], member
+        assert re.fullmatch("[0-9a-f]{128}", (folder / "submission_secret.txt").read_text())

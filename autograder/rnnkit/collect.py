@@ -24,13 +24,29 @@ both are kept under ids with a short suffix from their identity and the clash is
 nothing is dropped or overwritten. When one student has several notebooks, the one named
 ``<assignment>.ipynb`` wins (otherwise the last in the zip) and the others are reported.
 
-Times: nbgrader reads ``submitted/<student>/<assignment>/timestamp.txt`` as the submission time
-(``nbgrader autograde`` compares it with the due date). Only a Moodle zip's times are worth
-writing there: Moodle stores each file with the time its bytes were stored on the server, in
-the server's local time without a time zone (hence ``--timezone``), to the 2 seconds a zip
-keeps; bytes someone had uploaded earlier keep that earlier time. Canvas stamps every member
-with the time it built the zip, so for Canvas no timestamp.txt is written and ``_LATE`` is what
-says a submission was late. Check the LMS's grading page before penalising anyone.
+Times: every collected submission gets the two files ``nbgrader submit`` writes beside the
+notebook, because nbgrader reads them later: ``timestamp.txt`` (when it was submitted: autograde
+compares it with the due date, export shows it, release_feedback needs it) and
+``submission_secret.txt`` (a random secret; release_feedback names each student's feedback page
+by a hash of it). Collecting a download again writes a new secret, as a new ``nbgrader submit``
+does. Students collected from a zip do not fetch feedback from nbgrader's exchange (their
+exchange cache has no secret): hand them ``feedback/<student>/<assignment>/`` through the LMS.
+The timestamp is UTC, in nbgrader's format, and says what the LMS says, no more:
+
+- Moodle: the time in its zip. Moodle stores each file with the time its bytes were stored on
+  the server, in the server's local time without a time zone (hence ``--timezone``), to the 2
+  seconds a zip keeps; bytes someone had uploaded earlier keep that earlier time. A member
+  whose zip time is no date gets the collection time, and a note.
+- Canvas stamps every member with the time it built the zip, so its times say nothing; what
+  Canvas does say is whether each submission was late (``_LATE``). Against the assignment's
+  due date in the course's gradebook: not late is the earlier of the due date and the
+  collection time (0 s late, as Canvas judged); ``_LATE`` is 1 s after the due date, the least
+  lateness Canvas's mark allows, with a note that the real lateness is unknown (a penalty that
+  grows with lateness needs the real time written in that timestamp.txt before autograding).
+  Without a due date in the gradebook nothing can be late: the collection time, and a note for
+  each ``_LATE`` student. Canvas's own due date (an extension, another time zone) may differ
+  from the gradebook's: check the LMS's grading page before penalising anyone.
+- Other zips: the collection time (no LMS has judged them).
 
 A zip from outside is untrusted: members with absolute paths or ``..`` are skipped, only
 notebooks are read, and sizes are capped before anything is written, so a zip bomb cannot fill
@@ -44,16 +60,21 @@ import csv
 import hashlib
 import io
 import re
+import secrets
 import unicodedata
 import zipfile
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.engine import make_url
+
+from rnnkit.grading.gradebook import course_config
 from rnnkit.untrusted import clean
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
@@ -62,6 +83,8 @@ MAX_MEMBERS = 5000
 MAX_NAME_CHARS = 64  # of the name part of a student id
 # nbgrader's default Exchange.timestamp_format; its parse_utc reads it back ("... UTC").
 NBGRADER_TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
+# The least lateness a _LATE mark allows (nbgrader counts any time after the due date as late).
+CANVAS_LATE_BY = timedelta(seconds=1)
 ROSTER_COLUMNS = ("id", "lms_user_id", "first_name", "last_name", "email")
 ROSTER_REQUIRED = ("id", "lms_user_id")
 
@@ -129,19 +152,34 @@ class Student:
 
 @dataclass(frozen=True)
 class Submission:
-    """One notebook written: the zip member, the student's name, Canvas's late mark, and the
-    text of the timestamp.txt written next to it (None: none was written)."""
+    """One notebook written: the zip member, the student's name, the text of the
+    timestamp.txt written next to it, and Canvas's late mark."""
 
     member: str
     name: str
+    timestamp: str
     late: bool = False
-    timestamp: str | None = None
+
+
+@dataclass(frozen=True)
+class Clock:
+    """What submission times are read against.
+
+    - zone: the Moodle server's time zone, in which its zip's times are written
+    - now: when the collection runs (aware, UTC)
+    - due: the assignment's due date in the course's gradebook (aware, UTC); None: it has none
+    """
+
+    zone: ZoneInfo
+    now: datetime
+    due: datetime | None
 
 
 @dataclass
 class Collected:
     """What a collection did: student -> submission written, members skipped with why, and
-    notes for the instructor (clashing ids, ids missing from the roster)."""
+    notes for the instructor (clashing ids, ids missing from the roster, lateness an LMS
+    leaves unknown)."""
 
     written: dict[str, Submission] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
@@ -160,24 +198,56 @@ def collect_zip(zip_path: Path, course_dir: Path, assignment: str, *,
     - roster: optional CSV mapping LMS ids to student ids (see :func:`load_roster`).
     - timezone_name: IANA time zone of the Moodle server, to read the times in its zip.
 
-    Returns a :class:`Collected`. Existing submissions of the same students are replaced (a
-    newer download supersedes an older one); no other student's folder is touched. Raises
-    ValueError, before writing anything, for a zip or roster that cannot be used.
+    Returns a :class:`Collected`. Each student's folder gets the notebook, timestamp.txt and
+    submission_secret.txt (see the module's docstring). Existing submissions of the same
+    students are replaced (a newer download supersedes an older one); no other student's
+    folder is touched. Raises ValueError, before writing anything, for a zip or roster that
+    cannot be used, or a gradebook that cannot be read for a Canvas zip's due date.
     """
     zone = _zone(timezone_name)
+    now = datetime.now(UTC)
     students = load_roster(roster) if roster is not None else None
     result = Collected()
     with _open_zip(zip_path) as archive:
         claims = _claims(zip_path, archive, result.skipped)
         ids = _assign_ids(claims, students, result.notes)
+        # Only Canvas's times depend on the due date: other zips need no gradebook.
+        canvas = any(identity.lms == "canvas" for identity in claims)
+        clock = Clock(zone, now, due_date(course_dir, assignment) if canvas else None)
         for identity, student in sorted(ids.items(), key=lambda item: item[1]):
             known = students.get(identity.lms_id) if students else None
             name = known.full_name if known and known.full_name else identity.name
             written = _write_best(archive, claims[identity], course_dir, student, assignment,
-                                  name, zone, result.skipped)
+                                  name, clock, result)
             if written is not None:
                 result.written[student] = written
     return result
+
+
+def due_date(course_dir: Path, assignment: str) -> datetime | None:
+    """The assignment's due date in the course's nbgrader gradebook (aware, UTC).
+
+    Inputs:
+    - course_dir: the nbgrader course directory (its nbgrader_config.py names the database)
+    - assignment: the assignment id, e.g. "rnn"
+
+    Returns None when the gradebook has no due date for it, or there is no gradebook yet (a
+    missing SQLite file is not created). Raises ValueError when the gradebook cannot be read.
+    """
+    coursedir = course_config(course_dir).coursedir
+    url = make_url(coursedir.db_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        return None
+    try:
+        with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+            due = gradebook.find_assignment(assignment).duedate
+    except MissingEntry:
+        return None
+    except Exception as error:  # the database's many ways to fail
+        raise ValueError(f"cannot read the due date of {assignment} from the gradebook "
+                         f"{coursedir.db_url} ({type(error).__name__}: {error}): check "
+                         f"CourseDirectory.db_url in {course_dir}/nbgrader_config.py") from error
+    return None if due is None else due.replace(tzinfo=UTC)  # nbgrader keeps UTC, naive
 
 
 def identify(member: str) -> Claim:
@@ -428,8 +498,8 @@ def _slug(text: str) -> str:
 
 
 def _write_best(archive: zipfile.ZipFile, group: list[tuple[zipfile.ZipInfo, Claim]],
-                course_dir: Path, student: str, assignment: str, name: str, zone: ZoneInfo,
-                skipped: list[str]) -> Submission | None:
+                course_dir: Path, student: str, assignment: str, name: str, clock: Clock,
+                result: Collected) -> Submission | None:
     """Write the student's best readable notebook; report the others as skipped."""
     wanted = f"{assignment}.ipynb"
     # Best first: named <assignment>.ipynb, then the last in the zip.
@@ -437,40 +507,70 @@ def _write_best(archive: zipfile.ZipFile, group: list[tuple[zipfile.ZipInfo, Cla
     chosen = None
     for info, claim in ranked:
         if chosen is not None:
-            skipped.append(f"{info.filename}: {student} has another notebook "
-                           f"(kept {chosen.member})")
+            result.skipped.append(f"{info.filename}: {student} has another notebook "
+                                  f"(kept {chosen.member})")
             continue
         data, why = _read(archive, info)
         if data is None:
-            skipped.append(f"{info.filename}: {why}")
+            result.skipped.append(f"{info.filename}: {why}")
             continue
-        stamp = _timestamp(info, zone) if claim.identity.lms == "moodle" else None
-        _write(course_dir / "submitted" / student / assignment, wanted, data, stamp)
-        chosen = Submission(info.filename, name, claim.late, stamp)
+        folder = course_dir / "submitted" / student / assignment
+        submitted_at, note = _submission_time(info, claim, clock, folder / "timestamp.txt")
+        stamp = submitted_at.astimezone(UTC).strftime(NBGRADER_TIMESTAMP_FORMAT)
+        _write(folder, wanted, data, stamp)
+        if note:
+            result.notes.append(f"{student}: {note}")
+        chosen = Submission(info.filename, name, stamp, claim.late)
     return chosen
 
 
-def _write(folder: Path, notebook: str, data: bytes, stamp: str | None) -> None:
+def _submission_time(info: zipfile.ZipInfo, claim: Claim, clock: Clock,
+                     stamp_file: Path) -> tuple[datetime, str | None]:
+    """When the member was submitted, as far as its LMS says (see the module's docstring),
+    and a note for the instructor when that is not the whole story. ``stamp_file`` is the
+    ``submitted/<student>/<assignment>/timestamp.txt`` the time goes to."""
+    lms = claim.identity.lms
+    if lms == "moodle":
+        stored = _zip_time(info, clock.zone)
+        if stored is None:
+            return clock.now, (f"its time in the Moodle zip is not a date: {stamp_file} says "
+                               f"when it was collected; write the submission time there if "
+                               f"it matters")
+        return stored, None
+    if lms != "canvas":
+        return clock.now, None
+    if clock.due is None:
+        assignment = stamp_file.parent.name
+        note = (f"Canvas marked it late, but the gradebook has no due date for {assignment}, "
+                f"so nothing is late: add one (nbgrader db assignment add {assignment} "
+                f"--duedate=...) and collect again") if claim.late else None
+        return clock.now, note
+    if claim.late:
+        return clock.due + CANVAS_LATE_BY, (
+            f"Canvas marked it late but not how late: {stamp_file} says 1 s after the due "
+            f"date; if the course's late penalty depends on how late, write the real "
+            f"submission time there before autograding")
+    return min(clock.due, clock.now), None
+
+
+def _write(folder: Path, notebook: str, data: bytes, stamp: str) -> None:
+    """The submission as ``nbgrader submit`` leaves it: notebook, timestamp, a new secret."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / notebook).write_bytes(data)
-        timestamp = folder / "timestamp.txt"
-        if stamp is None:
-            timestamp.unlink(missing_ok=True)  # an older download's time is not this notebook's
-        else:
-            timestamp.write_text(stamp)
+        (folder / "timestamp.txt").write_text(stamp)
+        (folder / "submission_secret.txt").write_text(secrets.token_hex(64))  # as nbgrader's
     except OSError as error:
         raise ValueError(f"cannot write {folder}: {error.strerror}; check that the course "
                          f"directory is yours and writable") from None
 
 
-def _timestamp(info: zipfile.ZipInfo, zone: ZoneInfo) -> str | None:
-    """The member's time (local to the zip's maker, in ``zone``) as nbgrader's UTC timestamp."""
+def _zip_time(info: zipfile.ZipInfo, zone: ZoneInfo) -> datetime | None:
+    """The member's time, local to the zip's maker in ``zone``; None when it is no date."""
     try:
-        local = datetime(*info.date_time, tzinfo=zone)
+        return datetime(*info.date_time, tzinfo=zone)
     except ValueError:  # a zip may hold a date such as month 0
         return None
-    return local.astimezone(UTC).strftime(NBGRADER_TIMESTAMP_FORMAT)
 
 
 def _zone(name: str) -> ZoneInfo:

@@ -7,8 +7,11 @@ id must match in full (ids kept apart after a clash end in a hex suffix); every 
 different bytes, so the test can tell whose notebook landed where. Each ``skipped`` text must
 start a skipped line; each ``notes`` text must be in a note. ``existing`` are students
 with a submission in ``submitted/`` before the download: unless ``written`` names them, their
-folders must not change by a single byte. A case with ``error`` must be refused with a
-one-line ValueError containing that text, before anything is written.
+folders must not change by a single byte. Every collected student gets a timestamp.txt and a
+submission_secret.txt; ``timestamps`` gives some timestamps exactly, or as COLLECTED (the time
+the collection ran), against the due date ``due`` in the course's gradebook (None: no
+gradebook). A case with ``error`` must be refused with a one-line ValueError containing that
+text, before anything is written.
 
 Names follow the LMS conventions: Canvas ``<login>[_LATE]_<user id>_<file id>_<original>``
 at the top level; Moodle folders ``<Full Name>_<participant id>_assignsubmission_file_``.
@@ -21,10 +24,13 @@ import struct
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 ASSIGNMENT = "rnn"
 ANY_SUFFIX = "_[0-9a-f]{6,}"  # what keeps two clashing students apart
+COLLECTED = "the collection time"  # a timestamp between just before and just after collecting
+DUE = datetime(2024, 3, 1, 12, 0, 0)  # UTC, naive, as nbgrader stores due dates
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ class ZipCase:
     skipped: tuple[str, ...] = ()  # texts the skipped members must contain
     late: frozenset[str] = frozenset()  # members Canvas marked _LATE
     timestamps: dict[str, str] = field(default_factory=dict)  # member -> its timestamp.txt
+    due: datetime | None = None  # the assignment's due date in the gradebook (None: no gradebook)
     error: str | None = None  # collecting must fail with this in the message
 
 
@@ -246,11 +253,28 @@ CASES: list[ZipCase] = [
     # --- what the LMS says about time -------------------------------------------------------
     ZipCase(
         "canvas-late-kept",
-        "Canvas's _LATE mark is recorded; Canvas zip times are the download's, so no timestamp",
+        "Canvas's _LATE mark is recorded; without a due date nothing is late: collection time",
         zip_of("garciaana_LATE_123_9000_rnn.ipynb", "lopezbruno_456_9001_rnn.ipynb"),
         written={"garciaana_LATE_123_9000_rnn.ipynb": "garciaana_123",
                  "lopezbruno_456_9001_rnn.ipynb": "lopezbruno_456"},
         late=frozenset({"garciaana_LATE_123_9000_rnn.ipynb"}),
+        timestamps={"garciaana_LATE_123_9000_rnn.ipynb": COLLECTED,
+                    "lopezbruno_456_9001_rnn.ipynb": COLLECTED},
+        notes=("garciaana_123: Canvas marked it late, but the gradebook has no due date",),
+    ),
+    ZipCase(
+        "canvas-late-against-due-date",
+        "Canvas zip times are the download's: _LATE is 1 s after the due date, on time is the "
+        "due date (both collected after it)",
+        zip_of("garciaana_LATE_123_9000_rnn.ipynb", "lopezbruno_456_9001_rnn.ipynb",
+               times={"garciaana_LATE_123_9000_rnn.ipynb": (2030, 1, 1, 0, 0, 0)}),
+        written={"garciaana_LATE_123_9000_rnn.ipynb": "garciaana_123",
+                 "lopezbruno_456_9001_rnn.ipynb": "lopezbruno_456"},
+        late=frozenset({"garciaana_LATE_123_9000_rnn.ipynb"}),
+        due=DUE,
+        timestamps={"garciaana_LATE_123_9000_rnn.ipynb": "2024-03-01 12:00:01.000000 UTC",
+                    "lopezbruno_456_9001_rnn.ipynb": "2024-03-01 12:00:00.000000 UTC"},
+        notes=("garciaana_123: Canvas marked it late but not how late",),
     ),
     ZipCase(
         "moodle-timestamp",
@@ -259,6 +283,15 @@ CASES: list[ZipCase] = [
                times={f"{MOODLE_ANA}/rnn.ipynb": (2024, 5, 6, 7, 8, 10)}),
         written={f"{MOODLE_ANA}/rnn.ipynb": "ana_garcia_123"},
         timestamps={f"{MOODLE_ANA}/rnn.ipynb": "2024-05-06 07:08:10.000000 UTC"},
+    ),
+    ZipCase(
+        "plain-zip-collection-time",
+        "a plain zip's file times are no LMS's judgement: the collection time, due date or not",
+        zip_of("ana/rnn.ipynb", times={"ana/rnn.ipynb": (2020, 1, 1, 0, 0, 0)}),
+        written={"ana/rnn.ipynb": "ana"},
+        existing=("ana",),
+        due=DUE,
+        timestamps={"ana/rnn.ipynb": COLLECTED},
     ),
     # --- downloads that cannot be used ------------------------------------------------------
     ZipCase("missing-file", "no file at the path", lambda path: None, error="no such file"),
