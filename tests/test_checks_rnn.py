@@ -151,7 +151,7 @@ CASES = {
     "cell forward ignoring h_prev": (
         lambda: check_rnn_cell_forward(cell_forward_without_memory), ["ignores h_prev"]),
     "cell forward modifying x_t": (
-        lambda: check_rnn_cell_forward(cell_forward_in_place), ["modified its argument `x_t`"]),
+        lambda: check_rnn_cell_forward(cell_forward_in_place), ["modified its argument x_t"]),
     "cell forward not written": (
         lambda: check_rnn_cell_forward(not_implemented), ["is not implemented yet"]),
     "forward ignoring h0": (
@@ -166,10 +166,10 @@ CASES = {
         ["tanh derivative is missing"]),
     "cell backward bias not summed": (
         lambda: check_rnn_cell_backward(ref.rnn_cell_forward, cell_backward_bias_not_summed),
-        ["`db_h` has shape (3, 2)", "sum(axis=1, keepdims=True)"]),
+        ["db_h has shape (3, 2)", "sum(axis=1, keepdims=True)"]),
     "cell backward transposed": (
         lambda: check_rnn_cell_backward(ref.rnn_cell_forward, cell_backward_transposed_weights),
-        ["`dW_xh` has shape (4, 3)", "transposed"]),
+        ["dW_xh has shape (4, 3)", "transposed"]),
     "backward consistent with a wrong forward": (
         lambda: check_rnn_cell_backward(cell_forward_without_memory, ref.rnn_cell_backward),
         ["ignores h_prev", "consistent with your rnn_cell_forward"]),
@@ -181,13 +181,13 @@ CASES = {
         ["accumulate (+=)"]),
     "backward modifying dh": (
         lambda: check_rnn_backward(ref.rnn_forward, backward_modifying_dh),
-        ["modified its argument `dh`"]),
+        ["modified its argument dh"]),
     "sequence backward consistent with a wrong forward": (
         lambda: check_rnn_backward(forward_from_zeros, ref.rnn_backward),
         ["ignores the given h0", "consistent with your rnn_forward"]),
     "backward not written": (
         lambda: check_rnn_backward(ref.rnn_forward, not_implemented),
-        ["`not_implemented` is not implemented yet"]),
+        ["not_implemented is not implemented yet"]),
     "clip per array": (
         lambda: check_clip_gradients(clip_per_array),
         ["above max_norm", "same direction", "its own norm"]),
@@ -195,7 +195,7 @@ CASES = {
     "clip below the limit": (
         lambda: check_clip_gradients(clip_always), ["already below max_norm"]),
     "clip in place": (
-        lambda: check_clip_gradients(clip_in_place), ["modified its argument `grads"]),
+        lambda: check_clip_gradients(clip_in_place), ["modified its argument grads"]),
 }
 
 
@@ -224,7 +224,7 @@ def test_exception_names_the_type_and_the_line(capsys):
 
     check_rnn_cell_forward(rnn_cell_forward)
     out = capsys.readouterr().out
-    assert "✗ `rnn_cell_forward` raised ValueError" in out
+    assert "✗ rnn_cell_forward raised ValueError" in out
     assert "np.dot(params[\"W_hh\"], x_t)" in out
 
 
@@ -278,7 +278,25 @@ def notebook_namespace(entry):
     return ns
 
 
-@pytest.mark.parametrize("entry", MISTAKES, ids=lambda e: e.slug)
+# Mistakes only calls like a course's show (tests/test_mistakes_rnn.py proves the hidden suite
+# catches them): state kept between calls, which a quick check calling each function once or
+# twice on fresh inputs cannot see, and inputs at the edges (all-zero gradients, norms between
+# 1 and max_norm or between √max_norm and max_norm, pre-activations near ±1000).
+HIDDEN_SUITE_ONLY = {
+    "backward_accumulates_across_calls", "backward_pops_caches", "cell_backward_modifies_cache",
+    "cell_forward_caches_weights_by_shape", "cell_forward_returns_shared_buffer",
+    "forward_default_caches_list", "forward_returns_shared_buffer",
+    "clip_nan_on_zero_gradients", "clip_squared_norm_threshold", "clip_when_norm_above_one",
+    "tanh_by_exponentials",
+}
+
+
+def test_the_mistakes_left_to_the_hidden_suite_are_catalogued():
+    assert HIDDEN_SUITE_ONLY <= {entry.slug for entry in MISTAKES}
+
+
+@pytest.mark.parametrize("entry", [e for e in MISTAKES if e.slug not in HIDDEN_SUITE_ONLY],
+                         ids=lambda e: e.slug)
 def test_public_checks_catch_every_catalogued_mistake(entry, capsys):
     ns = notebook_namespace(entry)
     for function in entry.loses:

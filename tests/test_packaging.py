@@ -1,14 +1,17 @@
-"""What a student can install (the wheel) holds the public checks and no answers."""
+"""What a student can install (the wheel) holds the public checks and no answers, and its
+`rnnkit check` works where only the wheel is installed."""
 
+import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from rnnkit.paths import KIT_ROOT
+from rnnkit.paths import KIT_ROOT, RELEASES
 
 pytestmark = pytest.mark.slow
 
@@ -36,10 +39,60 @@ def build_wheel(work: Path) -> Path:
     return wheel
 
 
-def test_the_wheel_has_the_checks_but_no_solutions_or_hidden_suites(tmp_path):
-    names = zipfile.ZipFile(build_wheel(tmp_path)).namelist()
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
+
+
+def test_the_wheel_has_the_checks_but_no_solutions_or_hidden_suites(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
     assert "rnnkit/checks/rnn.py" in names and "rnnkit/checks/lstm.py" in names
+    assert "rnnkit/checks/notebook.py" in names  # rnnkit check
     assert "rnnkit/gradcheck.py" in names
     leaks = [n for n in names if n.startswith(("solutions/", "hidden/", "tests/"))
              or "test_rnn" in n or "test_lstm" in n]
     assert not leaks
+    # The grader is the instructor's: students get the checks, not the grading machinery.
+    assert not [n for n in names if n.startswith(("rnnkit/grading/", "rnnkit/sandbox/",
+                                                  "rnnkit/nb/"))]
+
+
+def install(wheel: Path, folder: Path) -> Path:
+    """A virtualenv in ``folder`` with the wheel installed, as a student has it; its other
+    packages (numpy, torch, nbformat...) are this environment's, whose own rnnkit (the
+    checkout, installed editable) is not seen. Returns the venv's bin folder."""
+    venv = folder / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
+                           "--no-deps", "--no-index", "-q", str(wheel)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path("
+                           "'purelib'))"], capture_output=True, text=True, check=True)
+    ours = sysconfig.get_path("purelib")  # a path, not a site dir: its .pth files stay unread
+    (Path(site.stdout.strip()) / "kit_dependencies.pth").write_text(ours + "\n")
+    return venv / "bin"
+
+
+def test_rnnkit_check_works_from_the_wheel_and_instructor_commands_say_what_they_need(
+        wheel, tmp_path):
+    bin_folder = install(wheel, tmp_path)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "RNNKIT_LANG")}
+    blank = RELEASES / "rnn" / "rnn.ipynb"
+
+    def rnnkit(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(bin_folder / "rnnkit"), *args], capture_output=True,
+                              text=True, cwd=tmp_path, env=env, timeout=600)
+
+    where = subprocess.run([str(bin_folder / "python"), "-c", "import rnnkit; print(rnnkit."
+                            "__file__)"], capture_output=True, text=True, env=env)
+    assert where.stdout.startswith(str(tmp_path)), where.stdout + where.stderr
+    done = rnnkit("check", str(blank))
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "0 de 5 comprobaciones públicas pasan." in done.stdout  # the release's language
+    for args in (["grade", str(blank), "--assignment", "rnn"], ["gradebook", "rnn"]):
+        done = rnnkit(*args)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        (line,) = done.stderr.strip().splitlines()
+        assert "is for instructors" in line and "rnnkit check NOTEBOOK" in line

@@ -2,6 +2,7 @@
 
 Commands that work on a course run in the course folder, as nbgrader's do (or --course-dir).
 
+    rnnkit check NOTEBOOK                            the public checks (the student side)
     rnnkit init COURSE --lang es|en                  a course folder ready to teach from the kit
     rnnkit release [rnn lstm ...] [--lang es|en]    student releases via nbgrader
     rnnkit collect-zip rnn download.zip              an LMS zip into submitted/
@@ -21,7 +22,7 @@ import sys
 from pathlib import Path
 
 from rnnkit.i18n import LANGUAGES, set_language
-from rnnkit.paths import KIT_ROOT, SOURCE
+from rnnkit.paths import KIT_ROOT, SOURCE, has_instructor_kit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,10 +33,16 @@ def main(argv: list[str] | None = None) -> int:
     class worker; a reader that goes away (`rnnkit ... | head`) ends the command quietly.
     """
     _reserve_standard_streams()
+    _put_this_python_first_on_path()
     args = _parser().parse_args(argv)
     if getattr(args, "lang", None):
         set_language(args.lang)
     try:
+        if args.instructor and not has_instructor_kit():
+            raise RuntimeError(
+                f"rnnkit {args.command} is for instructors: it needs the kit's checkout (source "
+                f"notebooks, hidden tests, grader); this installation is the student side of "
+                f"the kit: use rnnkit check NOTEBOOK")
         return args.run(args)
     except (ValueError, RuntimeError) as error:
         print(f"rnnkit: {error}", file=sys.stderr)
@@ -49,6 +56,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rnnkit: {error.strerror or error}{where}: check that the path exists and that "
               f"you may read and write there", file=sys.stderr)
         return 2
+
+
+def _put_this_python_first_on_path() -> None:
+    """Put this Python's folder first on PATH, for the tools nbgrader runs as programs
+    (``alembic``, when a gradebook is created): they are installed beside this Python, which
+    is not on PATH when the virtualenv is not activated (``.venv/bin/rnnkit gradebook rnn``)."""
+    folder = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != folder:
+        os.environ["PATH"] = os.pathsep.join([folder, os.environ.get("PATH", "")])
 
 
 def known_assignments() -> list[str]:
@@ -66,13 +82,22 @@ def check_assignment(assignment: str) -> str:
     return assignment
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from rnnkit.checks.notebook import check_notebook
+
+    return 0 if check_notebook(Path(args.notebook), args.assignment) else 1
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from rnnkit.course import init_course
 
     course = init_course(Path(args.folder), args.lang, known_assignments())
+    first = known_assignments()[0]
     print(f"course ready in {course} ({args.lang}): nbgrader_config.py, source/ and the "
-          f"releases in assignments/; next: cd {course} && nbgrader release_assignment "
-          f"{known_assignments()[0]} (or hand out assignments/*/*.ipynb)")
+          f"releases in assignments/. Next: cd {course}; set a due date with `nbgrader db "
+          f"assignment add {first} --duedate=\"YYYY-MM-DD HH:MM:SS UTC\"`; hand it out with "
+          f"`nbgrader release_assignment {first}` (or assignments/{first}/{first}.ipynb to your "
+          f"LMS)")
     return 0
 
 
@@ -165,17 +190,21 @@ def cmd_gradebook(args: argparse.Namespace) -> int:
 
 def print_gradebook(course: Path, assignment: str) -> None:
     """Print the grades nbgrader has recorded for ``assignment``, with each first problem."""
+    from rnnkit.course import course_language
     from rnnkit.grading.classroom import first_problem
     from rnnkit.grading.gradebook import CourseGradebook
+    from rnnkit.i18n import chosen_language, speaking
 
     with CourseGradebook(course) as gradebook:
         rows = [{**row, "problem": first_problem(course, assignment, row["student"])}
                 for row in gradebook.table(assignment)]
+    with speaking(chosen_language() or course_language(course)):  # e.g. "[… N more …]"
+        table = format_table(rows)
     if not rows:
         print(f"no grades recorded for {assignment} in {course} yet: run "
               f"`rnnkit autograde {assignment}` there first")
         return
-    print_text(format_table(rows))
+    print_text(table)
 
 
 def format_table(rows: list[dict[str, object]]) -> str:
@@ -185,13 +214,14 @@ def format_table(rows: list[dict[str, object]]) -> str:
     """
     from rnnkit.untrusted import clean
 
-    lines = [f"{'student':<12} {'score':>6} {'max':>5}  {'':<20}  first problem"]
-    for row in rows:
+    students = [clean(str(row["student"]), 40, one_line=True) for row in rows]
+    width = max([len("student"), *map(len, students)])
+    lines = [f"{'student':<{width}} {'score':>6} {'max':>5}  {'':<20}  first problem"]
+    for row, student in zip(rows, students, strict=True):
         score, top = float(row["score"]), float(row["max_score"]) or 1.0
         bar = "█" * round(20 * score / top)
-        student = clean(str(row["student"]), 40, one_line=True)
         problem = clean(str(row.get("problem", "")), 90, one_line=True)
-        lines.append(f"{student:<12} {score:>6.1f} {top:>5.1f}  {bar:<20}  {problem}")
+        lines.append(f"{student:<{width}} {score:>6.1f} {top:>5.1f}  {bar:<20}  {problem}")
     return "\n".join(lines).rstrip()
 
 
@@ -261,9 +291,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rnnkit", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    def command(name: str, run, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, run, help_text: str, instructor: bool = True
+                ) -> argparse.ArgumentParser:
+        """A subcommand; ``instructor`` ones need the kit's checkout (has_instructor_kit)."""
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.set_defaults(run=run)
+        sub.set_defaults(run=run, command=name, instructor=instructor)
         return sub
 
     def course_dir(sub: argparse.ArgumentParser) -> None:
@@ -279,6 +311,12 @@ def _parser() -> argparse.ArgumentParser:
                          help="run student code without a sandbox if none is available")
 
     parser.add_argument("--version", action="version", version=f"rnnkit {_version()}")
+
+    sub = command("check", cmd_check, "run a notebook's public checks (what students use)",
+                  instructor=False)
+    sub.add_argument("notebook")
+    sub.add_argument("--assignment", help="rnn or lstm (default: told by the notebook)")
+    language(sub, "the language the notebook was released in")
 
     sub = command("init", cmd_init, "make a course folder ready to teach from the kit")
     sub.add_argument("folder", help="the new course folder (must not exist, or be empty)")

@@ -70,6 +70,14 @@ def find_course(folder: Path | str) -> Path:
     return course
 
 
+def course_language(course: Path) -> str:
+    """The language the course's releases are generated in (its nbgrader config says)."""
+    from rnnkit.grading.gradebook import course_config
+
+    return check_language(str(course_config(course).config.SelectLanguage.get(
+        "language", DEFAULT_LANGUAGE)))
+
+
 def is_kit(course: Path) -> bool:
     """Whether ``course`` is the kit's own checkout (whose committed release is Spanish)."""
     return Path(course).resolve() == KIT_ROOT.resolve()

@@ -8,3 +8,10 @@ SOURCE = KIT_ROOT / "source"
 RELEASES = KIT_ROOT / "assignments"
 HIDDEN_SUITES = KIT_ROOT / "autograder" / "hidden"
 SOLUTIONS = KIT_ROOT / "solutions"
+
+
+def has_instructor_kit() -> bool:
+    """Whether this rnnkit runs from the kit's checkout, with the source notebooks, the hidden
+    suites and the grader; not from the students' wheel, which holds only the public checks."""
+    grader = Path(__file__).resolve().parent / "grading"
+    return SOURCE.is_dir() and HIDDEN_SUITES.is_dir() and grader.is_dir()

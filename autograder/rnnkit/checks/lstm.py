@@ -25,7 +25,16 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.checks.report import OwnGradients, Report, fresh, snapshot, values_ok
+from rnnkit.checks.report import (
+    OwnGradients,
+    Report,
+    Verdict,
+    fresh,
+    known_mistake,
+    snapshot,
+    untouched,
+    values_ok,
+)
 
 # A short name keeps the torch oracle's formulas readable.
 from rnnkit.checks.report import to_torch as _t
@@ -86,20 +95,24 @@ def check_output_gate(output_gate: Callable) -> None:
 
 def check_lstm_cell_forward(lstm_cell_forward: Callable) -> None:
     """Check ``lstm_cell_forward(x_t, h_prev, c_prev, params) -> (h_next, c_next, cache)``."""
-    report = Report("lstm_cell_forward")
+    triple = "(h_next, c_next, cache)"
+    report = Report("lstm_cell_forward", [triple, "c_next", "h_next", untouched(),
+                                          "c_next (N = 1)", "h_next (N = 1)"])
     for n in (N, 1):
+        c_item, h_item = ("c_next", "h_next") if n == N else ("c_next (N = 1)", "h_next (N = 1)")
         p = _problem(steps=1, n=n, seed=10 + n)
         x_t, h_prev, c_prev, params = p["x"][0], p["h0"], p["c0"], p["params"]
         args = snapshot(x_t=x_t, h_prev=h_prev, c_prev=c_prev, params=params)
-        ok, result = report.call(lstm_cell_forward, *args.values())
-        if not ok or not _expect_triple(report, result, "(h_next, c_next, cache)", first=n == N):
+        first_item = triple if n == N else c_item
+        ok, result = report.call(first_item, lstm_cell_forward, *args.values())
+        if not ok or not _expect_triple(report, result, triple, item=first_item, say_ok=n == N):
             break
         h_ref, c_ref = _torch_cell_forward(x_t, h_prev, c_prev, params)
         c_variants, h_variants = _cell_forward_variants(x_t, h_prev, c_prev, params, result[1])
         report.compare(values_ok("c_next", c_ref.shape, n=n), "c_next", result[1], c_ref,
-                       variants=c_variants)
+                       item=c_item, variants=c_variants)
         report.compare(values_ok("h_next", h_ref.shape, n=n), "h_next", result[0], h_ref,
-                       variants=h_variants)
+                       item=h_item, variants=h_variants)
         if n == N:
             report.unchanged(dict(x_t=x_t, h_prev=h_prev, c_prev=c_prev, params=params), args)
         if report.failed:  # the second case would only repeat the diagnosis
@@ -110,16 +123,22 @@ def check_lstm_cell_forward(lstm_cell_forward: Callable) -> None:
 def check_lstm_forward(lstm_forward: Callable) -> None:
     """Check ``lstm_forward(x, h0, params, c0=None) -> (h, c, caches)``, with a non-zero c0 and
     (on a one-step sequence) with c0 left out."""
-    report = Report("lstm_forward")
+    triple = "(h, c, caches)"
+    without_c0 = ("h (T = 1, N = 1, c0 = None)", "c (T = 1, N = 1, c0 = None)")
+    report = Report("lstm_forward", [triple, "h", "c", untouched(), *without_c0])
     for steps, n, give_c0 in ((T, N, True), (1, 1, False)):
+        items = ("h", "c") if give_c0 else without_c0
         p = _problem(steps=steps, n=n, seed=20 + steps)
         args = snapshot(x=p["x"], h0=p["h0"], params=p["params"], c0=p["c0"])
+        first_item = triple if give_c0 else items[0]
         if give_c0:
-            ok, result = report.call(lstm_forward, args["x"], args["h0"], args["params"],
-                                     c0=args["c0"])
+            ok, result = report.call(first_item, lstm_forward, args["x"], args["h0"],
+                                     args["params"], c0=args["c0"])
         else:
-            ok, result = report.call(lstm_forward, args["x"], args["h0"], args["params"])
-        if not ok or not _expect_triple(report, result, "(h, c, caches)", first=give_c0):
+            ok, result = report.call(first_item, lstm_forward, args["x"], args["h0"],
+                                     args["params"])
+        if not ok or not _expect_triple(report, result, triple, item=first_item,
+                                        say_ok=give_c0):
             break
         c0 = p["c0"] if give_c0 else np.zeros_like(p["h0"])
         h_ref, c_ref = _torch_sequence_forward(p["x"], p["h0"], c0, p["params"])
@@ -133,30 +152,34 @@ def check_lstm_forward(lstm_forward: Callable) -> None:
                       en="the order of what is returned is (h, c, caches).")
         c0_text = say(es="con c0 distinto de cero", en="with a non-zero c0") if give_c0 else say(
             es="sin pasar c0 (c0 = ceros)", en="without passing c0 (c0 = zeros)")
-        for name, got, ref, variants in (
+        outputs = (
             ("h", result[0], h_ref, [(h_zero, ignored), (c_ref, swapped)] if give_c0 else []),
             ("c", result[1], c_ref, [(c_zero, ignored), (h_ref, swapped)] if give_c0 else []),
-        ):
-            what = say(
+        )
+        verdicts = []
+        for item, (name, got, ref, variants) in zip(items, outputs, strict=True):
+            problem = _sequence_shape_hint(name, got, ref.shape) or explain_mismatch(
+                name, got, ref, variants=variants, time_axis=0)
+            verdicts.append(Verdict(item, False, problem, known_mistake(name, problem, variants))
+                            if problem else Verdict(item, True, say(
                 es="{name}: forma {shape} ({name}_1 … {name}_T) y valores correctos en todos "
                    "los pasos, {c0} (T = {t}, N = {n})",
                 en="{name}: shape {shape} ({name}_1 … {name}_T) and correct values at every "
                    "step, {c0} (T = {t}, N = {n})",
-                name=name, shape=ref.shape, c0=c0_text, t=steps, n=n)
-            hint = _sequence_shape_hint(name, got, ref.shape)
-            if hint:
-                report.fail(hint)
-            else:
-                report.compare(what, name, got, ref, variants=variants, time_axis=0)
+                name=name, shape=ref.shape, c0=c0_text, t=steps, n=n)))
+        report.verdicts(verdicts)  # h and c ignoring c0 alike share one line
         if give_c0:
             report.unchanged(dict(x=p["x"], h0=p["h0"], params=p["params"], c0=p["c0"]), args)
+        if report.failed:  # the second case would only repeat the diagnosis
+            break
     report.summary()
 
 
 def check_lstm_cell_backward(lstm_cell_forward: Callable, lstm_cell_backward: Callable) -> None:
     """Check ``lstm_cell_backward(dh_next, dc_next, cache) -> grads`` (the cache comes from the
     student's ``lstm_cell_forward``) against torch autograd and a numerical gradient check."""
-    report = Report("lstm_cell_backward")
+    forward = "lstm_cell_forward"  # the notebook's name, whatever the function passed
+    report = Report("lstm_cell_backward", [forward, "grads", *CELL_GRAD_KEYS, untouched()])
     p = _problem(steps=1, n=N, seed=30)
     x_t, h_prev, c_prev, params = p["x"][0], p["h0"], p["c0"], p["params"]
     dh_next, dc_next = p["dh"][0], p["dc"]
@@ -164,15 +187,16 @@ def check_lstm_cell_backward(lstm_cell_forward: Callable, lstm_cell_backward: Ca
     args = snapshot(**inputs)  # the student gets copies; the originals stay pristine
     upstream = snapshot(dh_next=dh_next, dc_next=dc_next)
 
-    ok, result = report.call(lstm_cell_forward, *args.values())
-    if not ok or not _expect_triple(report, result, "(h_next, c_next, cache)", first=False):
+    ok, result = report.call(forward, lstm_cell_forward, *args.values())
+    if not ok or not _expect_triple(report, result, "(h_next, c_next, cache)", item=forward,
+                                    say_ok=False):
         report.summary()
         return
     h_ref, c_ref = _torch_cell_forward(x_t, h_prev, c_prev, params)
-    _forward_used(report, getattr(lstm_cell_forward, "__name__", "lstm_cell_forward"),
+    _forward_used(report, getattr(lstm_cell_forward, "__name__", forward), forward,
                   [("h_next", result[0], h_ref, None), ("c_next", result[1], c_ref, None)])
 
-    ok, grads = report.call(lstm_cell_backward, *upstream.values(), result[2])
+    ok, grads = report.call("grads", lstm_cell_backward, *upstream.values(), result[2])
     if ok and report.expect_dict("grads", grads, CELL_GRAD_KEYS):
         expected = _torch_cell_grads(p)
         variants = _cell_backward_variants(p, expected)
@@ -182,8 +206,8 @@ def check_lstm_cell_backward(lstm_cell_forward: Callable, lstm_cell_backward: Ca
             return np.concatenate((h_next, c_next))  # both receive an upstream gradient
 
         own = OwnGradients(own_forward, inputs, np.concatenate((dh_next, dc_next)))
-        for key in CELL_GRAD_KEYS:
-            _judge_gradient(report, key, grads[key], expected[key], variants[key], own)
+        report.verdicts([_gradient_verdict(key, grads[key], expected[key], variants[key], own)
+                         for key in CELL_GRAD_KEYS])
         report.unchanged({**inputs, "dh_next": dh_next, "dc_next": dc_next},
                          {**args, **upstream})
     report.summary()
@@ -193,29 +217,32 @@ def check_lstm_backward(lstm_forward: Callable, lstm_backward: Callable) -> None
     """Check ``lstm_backward(dh, caches) -> grads`` (the caches come from the student's
     ``lstm_forward``, run with a non-zero c0) against torch autograd and a numerical gradient
     check."""
-    report = Report("lstm_backward")
+    forward = "lstm_forward"  # the notebook's name, whatever the function passed
+    report = Report("lstm_backward", [forward, "grads", *SEQ_GRAD_KEYS, untouched()])
     p = _problem(steps=T, n=N, seed=40)
     inputs = dict(x=p["x"], h0=p["h0"], params=p["params"], c0=p["c0"])
     args = snapshot(**inputs)  # the student gets copies; the originals stay pristine
     dh = fresh(p["dh"])
 
-    ok, result = report.call(lstm_forward, args["x"], args["h0"], args["params"], c0=args["c0"])
-    if not ok or not _expect_triple(report, result, "(h, c, caches)", first=False):
+    ok, result = report.call(forward, lstm_forward, args["x"], args["h0"], args["params"],
+                             c0=args["c0"])
+    if not ok or not _expect_triple(report, result, "(h, c, caches)", item=forward,
+                                    say_ok=False):
         report.summary()
         return
     h_ref, c_ref = _torch_sequence_forward(p["x"], p["h0"], p["c0"], p["params"])
-    _forward_used(report, getattr(lstm_forward, "__name__", "lstm_forward"),
+    _forward_used(report, getattr(lstm_forward, "__name__", forward), forward,
                   [("h", result[0], h_ref, 0), ("c", result[1], c_ref, 0)])
 
-    ok, grads = report.call(lstm_backward, dh, result[2])
+    ok, grads = report.call("grads", lstm_backward, dh, result[2])
     if ok and report.expect_dict("grads", grads, SEQ_GRAD_KEYS):
         expected = _torch_sequence_grads(p)
         variants = _sequence_backward_variants(p, expected)
         own = OwnGradients(lambda a: lstm_forward(a["x"], a["h0"], a["params"], c0=a["c0"])[0],
                            inputs, p["dh"])
-        for key in SEQ_GRAD_KEYS:
-            _judge_gradient(report, key, grads[key], expected[key], variants[key], own,
-                            time_axis=0 if key == "dx" else None)
+        report.verdicts([_gradient_verdict(key, grads[key], expected[key], variants[key], own,
+                                           time_axis=0 if key == "dx" else None)
+                         for key in SEQ_GRAD_KEYS])
         report.unchanged({**inputs, "dh": p["dh"]}, {**args, "dh": dh})
     report.summary()
 
@@ -223,12 +250,15 @@ def check_lstm_backward(lstm_forward: Callable, lstm_backward: Callable) -> None
 def check_to_torch_layout(to_torch_layout: Callable, lstm_forward: Callable) -> None:
     """Check ``to_torch_layout(params)``: its four arrays, loaded into ``torch.nn.LSTM``, must
     give the reference h, and the student's own ``lstm_forward`` must agree with that module."""
-    report = Report("to_torch_layout")
+    packed_name, bias_sum = "to_torch_layout(params)", "bias_ih_l0 + bias_hh_l0"
+    torch_h, own_h = "h (torch.nn.LSTM)", "h (lstm_forward)"
+    report = Report("to_torch_layout", [packed_name, *TORCH_KEYS[:2], bias_sum, torch_h, own_h,
+                                        untouched()])
     p = _problem(steps=T, n=N, seed=50)
     params = p["params"]
     args = snapshot(params=params)
-    ok, packed = report.call(to_torch_layout, args["params"])
-    if not ok or not report.expect_dict("to_torch_layout(params)", packed, TORCH_KEYS):
+    ok, packed = report.call(packed_name, to_torch_layout, args["params"])
+    if not ok or not report.expect_dict(packed_name, packed, TORCH_KEYS):
         report.summary()
         return
 
@@ -243,17 +273,13 @@ def check_to_torch_layout(to_torch_layout: Callable, lstm_forward: Callable) -> 
     for key in TORCH_KEYS:
         got = packed[key]
         arr = as_numeric_array(got)
+        weight = key.startswith("weight")
         if arr is None or arr.shape != right[key].shape:
+            if weight or bias_sum not in report.results:  # the biases share one item, one line
+                report.fail(_torch_shape_problem(key, got, right[key]),
+                            key if weight else bias_sum)
             shapes_ok = False
-            report.fail(explain_mismatch(key, got, right[key]) + (say(
-                es=" weight_ih_l0 multiplica a x_t (las últimas D columnas de cada W_*) y "
-                   "weight_hh_l0 a h_{t-1} (las primeras H columnas).",
-                en=" weight_ih_l0 multiplies x_t (the last D columns of each W_*) and "
-                   "weight_hh_l0 multiplies h_{t-1} (the first H columns).")
-                if key.startswith("weight") else say(
-                es=" En PyTorch cada sesgo es un vector de forma (4H,).",
-                en=" In PyTorch each bias is a vector of shape (4H,).")))
-        elif key.startswith("weight"):  # any split of b between the two biases is right
+        elif weight:  # any split of b between the two biases is right
             variants = [(_pack(params, order)[key], message) for order, message in orders]
             report.compare(values_ok(key, right[key].shape), key, got, right[key],
                            variants=variants)
@@ -262,7 +288,7 @@ def check_to_torch_layout(to_torch_layout: Callable, lstm_forward: Callable) -> 
         report.compare(
             say(es="bias_ih_l0 + bias_hh_l0 es [b_i; b_f; b_c; b_o]",
                 en="bias_ih_l0 + bias_hh_l0 is [b_i; b_f; b_c; b_o]"),
-            "bias_ih_l0 + bias_hh_l0", bias, right["bias_ih_l0"],
+            bias_sum, bias, right["bias_ih_l0"],
             variants=[(2 * right["bias_ih_l0"], say(
                 es="PyTorch suma los dos sesgos, así que b cuenta dos veces: pon b en uno y "
                    "ceros en el otro.",
@@ -274,18 +300,36 @@ def check_to_torch_layout(to_torch_layout: Callable, lstm_forward: Callable) -> 
         torch_ok = report.compare(
             say(es="torch.nn.LSTM con tus pesos da el h correcto",
                 en="torch.nn.LSTM with your weights gives the right h"),
-            "h (torch.nn.LSTM)", h_torch, h_ref, time_axis=0)
+            torch_h, h_torch, h_ref, time_axis=0)
         ok, result = (False, None)
         if torch_ok:  # only then is the module a fair yardstick for the student's forward
-            ok, result = report.call(lstm_forward, fresh(p["x"]), fresh(p["h0"]), fresh(params),
-                                     c0=fresh(p["c0"]))
-        if ok and _expect_triple(report, result, "(h, c, caches)", first=False):
+            ok, result = report.call(own_h, lstm_forward, fresh(p["x"]), fresh(p["h0"]),
+                                     fresh(params), c0=fresh(p["c0"]))
+        if ok and _expect_triple(report, result, "(h, c, caches)", item=own_h, say_ok=False):
             report.compare(
                 say(es="tu lstm_forward y torch.nn.LSTM dan el mismo h",
                     en="your lstm_forward and torch.nn.LSTM give the same h"),
-                "h (lstm_forward)", result[0], h_torch, time_axis=0)
+                own_h, result[0], h_torch, time_axis=0)
     report.unchanged(dict(params=params), args)
     report.summary()
+
+
+def _torch_shape_problem(key: str, got: Any, expected: np.ndarray) -> str:
+    """Why ``got`` cannot be torch.nn.LSTM's ``key``: its kind or shape, and where each
+    array of the layout comes from."""
+    arr = as_numeric_array(got)
+    problem = explain_mismatch(key, got, expected) if arr is None else say(
+        es="`{key}` tiene forma {got} pero debería tener forma {expected}.",
+        en="`{key}` has shape {got} but should have shape {expected}.",
+        key=key, got=arr.shape, expected=expected.shape)
+    if key.startswith("weight"):
+        return problem + say(
+            es=" weight_ih_l0 multiplica a x_t (las últimas D columnas de cada W_*) y "
+               "weight_hh_l0 a h_{t-1} (las primeras H columnas).",
+            en=" weight_ih_l0 multiplies x_t (the last D columns of each W_*) and "
+               "weight_hh_l0 multiplies h_{t-1} (the first H columns).")
+    return problem + say(es=" En PyTorch cada sesgo es un vector de forma (4H,).",
+                         en=" In PyTorch each bias is a vector of shape (4H,).")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -303,16 +347,18 @@ GATE_INFO = {  # gate: (function, name of its value, activation)
 def _check_gate(gate: str, fn: Callable) -> None:
     """Check one gate function (``gate`` is f, i, c or o) at N examples, then at 1."""
     function, name, _ = GATE_INFO[gate]
-    report = Report(function)
+    one_example = f"{name} (N = 1)"
+    report = Report(function, [name, untouched(), one_example])
     for n in (N, 1):
+        item = name if n == N else one_example
         p = _problem(steps=1, n=n, seed=n)
         x_t, h_prev, params = p["x"][0], p["h0"], p["params"]
         args = snapshot(x_t=x_t, h_prev=h_prev, params=params)
-        ok, got = report.call(fn, *args.values())
+        ok, got = report.call(item, fn, *args.values())
         if not ok:
             break
         expected = _torch_gates(x_t, h_prev, params)[gate]
-        report.compare(values_ok(name, expected.shape, n=n), name, got, expected,
+        report.compare(values_ok(name, expected.shape, n=n), name, got, expected, item=item,
                        variants=_gate_variants(gate, x_t, h_prev, params))
         if n == N:
             report.unchanged(dict(x_t=x_t, h_prev=h_prev, params=params), args)
@@ -511,26 +557,28 @@ def _variants_from(mistakes, compute, expected) -> dict[str, list]:
 # The LSTM checks' own lines (the report itself is rnnkit.checks.report.Report)
 # ----------------------------------------------------------------------------------------------
 
-def _expect_triple(report: Report, result: Any, names: str, *, first: bool) -> bool:
-    """Is ``result`` a tuple of 3 (named ``names``, e.g. "(h, c, caches)")? A ✗ line when not;
-    a ✓ line only when ``first``, so that a check says it once however often it calls."""
+def _expect_triple(report: Report, result: Any, names: str, *, item: str, say_ok: bool) -> bool:
+    """Is ``result`` a tuple of 3 (named ``names``, e.g. "(h, c, caches)")? A ✗ line for
+    ``item`` when not; a ✓ line only when ``say_ok``, so that a check says it once however
+    often it calls."""
     if isinstance(result, tuple | list) and len(result) == 3:
-        if first:
+        if say_ok:
             report.ok(say(es="devuelve una tupla {names}", en="returns a tuple {names}",
-                          names=names))
+                          names=names), item)
         return True
     # An array is named by its type alone: what is wrong here is that it is not a tuple.
     kind = type(result).__name__ if isinstance(result, np.ndarray) else describe_kind(result)
     report.fail(say(
         es="debería devolver una tupla {names} de 3 elementos, pero devolvió {kind}.",
         en="it should return a tuple {names} of 3 items, but it returned {kind}.",
-        names=names, kind=kind))
+        names=names, kind=kind), item)
     return False
 
 
-def _forward_used(report: Report, fn_name: str, outputs: list) -> bool:
-    """One line on the forward pass whose cache the backward pass receives. ``outputs`` holds
-    (name, student value, reference, time axis or None) for each output of that forward."""
+def _forward_used(report: Report, fn_name: str, item: str, outputs: list) -> bool:
+    """One line, for ``item``, on the forward pass whose cache the backward pass receives.
+    ``outputs`` holds (name, student value, reference, time axis or None) for each output of
+    that forward."""
     for name, got, expected, time_axis in outputs:
         problem = explain_mismatch(name, got, expected, time_axis=time_axis)
         if problem:
@@ -538,18 +586,19 @@ def _forward_used(report: Report, fn_name: str, outputs: list) -> bool:
                 es="Tu {fn} aún no es correcta y el backward usa su caché (corrígela "
                    "primero con su comprobación): {problem}",
                 en="Your {fn} is not right yet and the backward uses its cache (fix it "
-                   "first with its check): {problem}", fn=fn_name, problem=problem))
+                   "first with its check): {problem}", fn=fn_name, problem=problem), item)
             return False
     report.ok(say(es="tu {fn} es correcta (el backward usa su caché)",
-                  en="your {fn} is right (the backward uses its cache)", fn=fn_name))
+                  en="your {fn} is right (the backward uses its cache)", fn=fn_name), item)
     return True
 
 
-def _judge_gradient(report: Report, key: str, got: Any, expected: np.ndarray, variants: list,
-                    own: OwnGradients, *, time_axis: int | None = None) -> None:
-    """One line on ``grads[key]``: against torch autograd, and against the numerical gradient
-    of the student's own forward (``own``), whose relative error is always shown, so that a
-    wrong gradient says whether the forward or the backward is to blame."""
+def _gradient_verdict(key: str, got: Any, expected: np.ndarray, variants: list,
+                      own: OwnGradients, *, time_axis: int | None = None) -> Verdict:
+    """The verdict on ``grads[key]``: against torch autograd, and against the numerical
+    gradient of the student's own forward (``own``), so that a wrong gradient says whether the
+    forward or the backward is to blame. A right one shows its relative error against that
+    numerical gradient (the gradient check students learn)."""
     problem = explain_mismatch(key, got, expected, variants=variants, time_axis=time_axis)
     arr = as_numeric_array(got)
     numeric = own(key) if arr is not None and arr.shape == expected.shape else None
@@ -560,23 +609,24 @@ def _judge_gradient(report: Report, key: str, got: Any, expected: np.ndarray, va
             what += say(es=" (error relativo frente al gradiente numérico: {err:.1e})",
                         en=" (relative error against the numerical gradient: {err:.1e})",
                         err=error)
-        report.ok(what)
-    elif error is not None and error < GRAD_TOL:
-        report.fail(problem + say(
-            es=" Pero coincide con el gradiente numérico de tu propio forward (error "
-               "relativo {err:.1e}): tu backward deriva bien tu forward, así que el error "
-               "está en el forward; corrígelo primero.",
-            en=" But it matches the numerical gradient of your own forward (relative error "
-               "{err:.1e}): your backward differentiates your forward correctly, so the "
-               "mistake is in the forward; fix it first.", err=error))
-    elif error is not None:
-        report.fail(problem + say(
-            es=" Tampoco coincide con el gradiente numérico de tu propio forward (error "
-               "relativo {err:.1e}): el error está en el backward.",
-            en=" Nor does it match the numerical gradient of your own forward (relative "
-               "error {err:.1e}): the mistake is in the backward.", err=error))
+        return Verdict(key, True, what)
+    mistake = known_mistake(key, problem, variants)
+    if error is None:
+        return Verdict(key, False, problem, mistake)
+    if error < GRAD_TOL:
+        blame = say(
+            es=" Pero coincide con el gradiente numérico de tu propio forward: tu backward "
+               "deriva bien tu forward, así que el error está en el forward; corrígelo primero.",
+            en=" But it matches the numerical gradient of your own forward: your backward "
+               "differentiates your forward correctly, so the mistake is in the forward; fix "
+               "it first.")
     else:
-        report.fail(problem)
+        blame = say(
+            es=" Tampoco coincide con el gradiente numérico de tu propio forward: el error está "
+               "en el backward.",
+            en=" Nor does it match the numerical gradient of your own forward: the mistake is "
+               "in the backward.")
+    return Verdict(key, False, problem + blame, mistake and mistake + blame)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -1,27 +1,38 @@
 """What the public notebook checks share: the printed report and the helpers around a student call.
 
-A check builds a :class:`Report` for the function it checks and feeds it results: each checked
-quantity becomes one printed line, ``✓`` and what was checked or ``✗`` and why it is wrong (in the
-student's language), and :meth:`Report.summary` closes with one line. Nothing here lets an
-exception out: whatever the student's code raises becomes a ``✗`` line that names the exception
-and, when it can be found, the student's line that raised it.
+A check builds a :class:`Report` for the function it checks, naming up front the items it will
+look at (each quantity, the tuple returned, the arguments left untouched, ...), and feeds it
+results: each item becomes a printed line, ``✓`` and what was checked or ``✗`` and why it is
+wrong (in the student's language), and :meth:`Report.summary` closes with one line. What a
+student reads stays tidy:
+- items that fail for one and the same known mistake share one line (``dx, dh0, dW_xh: ...``);
+- a line is never printed twice;
+- items a check could not reach (the function raised, or an earlier failure made them
+  meaningless) are named as not checked, so the count of checks is the same on every run;
+- lines are plain text: the Markdown backticks of the messages are dropped.
+Nothing here lets an exception out: whatever the student's code raises becomes a ``✗`` line that
+names the exception and, when it can be found, the student's line that raised it.
 
 The other helpers serve the checks around those calls: deep copies of the arguments (the student
 gets copies, so the originals stay pristine for the reference and show any modification),
 :class:`OwnGradients` (finite differences of the student's *own* forward, to tell a wrong backward
-from a wrong forward) and the numpy/torch conversions of the PyTorch oracle.
+from a wrong forward), :func:`skip_if_not_implemented` (for the notebooks' demonstration cells)
+and the numpy/torch conversions of the PyTorch oracle.
 """
 
 from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
 
+from rnnkit.checks import validate
 from rnnkit.compare import CheckFailed, expect_keys, expect_unchanged, explain_mismatch
 from rnnkit.gradcheck import numerical_gradient
 from rnnkit.i18n import say
@@ -29,31 +40,80 @@ from rnnkit.i18n import say
 __all__ = [
     "OwnGradients",
     "Report",
+    "Verdict",
     "closing_line",
     "describe_exception",
     "fresh",
+    "known_mistake",
+    "plain",
+    "skip_if_not_implemented",
     "snapshot",
     "student_frame",
+    "take_verdict",
     "to_numpy",
     "to_torch",
+    "untouched",
     "values_ok",
 ]
 
+SKIPPED = "⏭"  # marks what did not run: items of a check, a notebook cell's demonstration
 
-def closing_line(function_name: str, passed: int, failed: int) -> str:
-    """The last line of a report: all correct, or how many checks fail and where to start."""
-    total = passed + failed
-    if failed == 0 and total > 0:
+# function name -> whether its last check passed, until take_verdict() reads it
+_verdicts: dict[str, bool] = {}
+
+
+def take_verdict(function_name: str) -> bool | None:
+    """Whether the last check of ``function_name`` passed (None when none ran since the last
+    call): what ``rnnkit check`` counts."""
+    return _verdicts.pop(function_name, None)
+
+
+def closing_line(function_name: str, passed: int, failed: int, skipped: int = 0) -> str:
+    """The last line of a report: all correct, or how many checks fail (and how many could
+    not run yet) and where to start."""
+    total = passed + failed + skipped
+    if failed == 0 and skipped == 0 and total > 0:
         return say(es="→ {fn}: todo correcto ({n}/{n}).", en="→ {fn}: all correct ({n}/{n}).",
                    fn=function_name, n=total)
+    not_run = say(es=", {n} sin comprobar aún", en=", {n} not checked yet",
+                  n=skipped) if skipped else ""
     if failed == 1:
-        return say(es="→ {fn}: falla 1 de {total} comprobaciones; corrige la marcada con ✗.",
-                   en="→ {fn}: 1 of {total} checks fails; fix the one marked ✗.",
-                   fn=function_name, total=total)
-    return say(es="→ {fn}: fallan {bad} de {total} comprobaciones; empieza por la primera "
-                  "marcada con ✗.",
-               en="→ {fn}: {bad} of {total} checks fail; start with the first one marked ✗.",
-               fn=function_name, bad=failed, total=total)
+        return say(es="→ {fn}: falla 1 de {total} comprobaciones{not_run}; corrige la marcada "
+                      "con ✗.",
+                   en="→ {fn}: 1 of {total} checks fails{not_run}; fix the one marked ✗.",
+                   fn=function_name, total=total, not_run=not_run)
+    return say(es="→ {fn}: fallan {bad} de {total} comprobaciones{not_run}; empieza por la "
+                  "primera marcada con ✗.",
+               en="→ {fn}: {bad} of {total} checks fail{not_run}; start with the first one "
+                  "marked ✗.",
+               fn=function_name, bad=failed, total=total, not_run=not_run)
+
+
+def plain(text: str) -> str:
+    """``text`` as a student reads it in plain-text output: without Markdown backticks."""
+    return text.replace("`", "")
+
+
+def untouched() -> str:
+    """The item "arguments left untouched", in the student's language."""
+    return say(es="argumentos intactos", en="arguments untouched")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The result of one item, for :meth:`Report.verdicts`.
+
+    - item: the item (as named in the Report's items).
+    - passed: whether it is right.
+    - text: the ✓ text, or the ✗ explanation (which names the item).
+    - reason: for a failure, the explanation without the item's name when other items may fail
+      for the same reason (a known mistake), so that they can share one line; else None.
+    """
+
+    item: str
+    passed: bool
+    text: str
+    reason: str | None = None
 
 
 class Report:
@@ -62,70 +122,107 @@ class Report:
     Inputs:
     - function_name: the student function being checked, as the notebook names it; it heads
       the summary and names the function in messages about exceptions.
+    - items: what the check looks at, in order, each named as the student knows it ("h_next",
+      "dx", "(h, caches)", untouched(), ...). Every line marks one or more of them as passed or
+      failed; the summary names those no line marked as not checked yet.
     """
 
-    def __init__(self, function_name: str) -> None:
+    def __init__(self, function_name: str, items: Sequence[str]) -> None:
         self.function_name = function_name
-        self.passed = 0
-        self.failed = 0
+        self.items = list(dict.fromkeys(items))
+        self.results: dict[str, bool] = {}
+        self._printed: set[str] = set()
+        self._first_failure: str | None = None
 
-    def ok(self, what: str) -> None:
-        """Print a ✓ line saying what was checked."""
-        self.passed += 1
-        print(f"✓ {what}")
+    @property
+    def failed(self) -> int:
+        """How many items failed so far."""
+        return sum(not passed for passed in self.results.values())
 
-    def fail(self, why: str) -> None:
-        """Print a ✗ line saying what is wrong."""
-        self.failed += 1
-        print(f"✗ {why}")
+    def ok(self, what: str, item: str) -> None:
+        """Print a ✓ line saying what was checked; ``item`` passed."""
+        self._mark(True, item)
+        self._print("✓", what)
 
-    def call(self, fn: Callable, *args: Any, **kwargs: Any) -> tuple[bool, Any]:
-        """Call the student's ``fn``: (True, its result), or, when it raises, a ✗ line that
-        describes the exception and (False, None)."""
+    def fail(self, why: str, *items: str) -> None:
+        """Print a ✗ line saying what is wrong; ``items`` (at least one) failed."""
+        assert items, "a failure marks at least one item"
+        self._mark(False, *items)
+        self._print("✗", why)
+        self._first_failure = self._first_failure or plain(why)
+
+    def verdicts(self, verdicts: Sequence[Verdict]) -> None:
+        """One line per verdict, in order, except that failures with the same ``reason``
+        share one line (where the first of them is), which names all their items."""
+        sharing: dict[str, list[str]] = {}
+        for verdict in verdicts:
+            if not verdict.passed and verdict.reason is not None:
+                sharing.setdefault(verdict.reason, []).append(verdict.item)
+        for verdict in verdicts:
+            group = sharing.get(verdict.reason, []) if not verdict.passed else []
+            if verdict.passed:
+                self.ok(verdict.text, verdict.item)
+            elif len(group) < 2:
+                self.fail(verdict.text, verdict.item)
+            elif group[0] == verdict.item:
+                self.fail(f"{', '.join(group)}: {verdict.reason}", *group)
+
+    def call(self, item: str, fn: Callable, *args: Any, **kwargs: Any) -> tuple[bool, Any]:
+        """Call the student's ``fn``: (True, its result), or, when it raises, a ✗ line for
+        ``item`` that describes the exception, and (False, None)."""
         try:
             return True, fn(*args, **kwargs)
         except Exception as error:  # the student's code may raise anything
-            self.fail(describe_exception(getattr(fn, "__name__", self.function_name), error))
+            self.fail(describe_exception(getattr(fn, "__name__", self.function_name), error),
+                      item)
             return False, None
 
-    def expect(self, what: str, check: Callable[[], None]) -> bool:
-        """Run ``check``: a ✓ line ``what`` when it returns, a ✗ line with the explanation of
-        the CheckFailed it raises. True when it passed."""
+    def expect(self, item: str, what: str, check: Callable[[], None], *,
+               quiet: bool = False) -> bool:
+        """Run ``check``: a ✓ line ``what`` when it returns (none when ``quiet``: a later line
+        then says how ``item`` did), a ✗ line with the explanation of the CheckFailed it
+        raises. True when it passed."""
         try:
             check()
         except CheckFailed as failure:
-            self.fail(str(failure))
+            self.fail(str(failure), item)
             return False
         except Exception as error:  # a student value so odd that checking it failed
-            self.fail(describe_exception(self.function_name, error))
+            self.fail(describe_exception(self.function_name, error), item)
             return False
-        self.ok(what)
+        if not quiet:
+            self.ok(what, item)
         return True
 
     def expect_dict(self, name: str, value: Any, keys: tuple[str, ...]) -> bool:
-        """One line: is ``value`` (called ``name`` in messages) a dict holding all ``keys``?"""
+        """One line, for the item ``name``: is ``value`` a dict holding all ``keys``?"""
         return self.expect(
+            name,
             say(es="devuelve un diccionario con las claves {keys}",
                 en="returns a dict with the keys {keys}", keys=", ".join(keys)),
             lambda: expect_keys(name, value, keys))
 
-    def compare(self, what: str, name: str, got: Any, expected: Any, **options: Any) -> bool:
-        """One line: does ``got`` match ``expected``? ``options`` go to
-        :func:`rnnkit.compare.explain_mismatch` (variants, time_axis, tolerances)."""
+    def compare(self, what: str, name: str, got: Any, expected: Any, *, item: str | None = None,
+                **options: Any) -> bool:
+        """One line, for ``item`` (default: ``name``): does ``got`` match ``expected``?
+        ``options`` go to :func:`rnnkit.compare.explain_mismatch` (variants, time_axis, ...)."""
         problem = explain_mismatch(name, got, expected, **options)
         if problem:
-            self.fail(problem)
+            self.fail(problem, item or name)
             return False
-        self.ok(what)
+        self.ok(what, item or name)
         return True
 
-    def unchanged(self, before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
-        """One line: did the student's calls leave every argument as it was?
+    def unchanged(self, before: Mapping[str, Any], after: Mapping[str, Any],
+                  item: str | None = None) -> bool:
+        """One line, for ``item`` (default: :func:`untouched`): did the student's calls leave
+        every argument as it was?
 
         ``before`` maps each argument's name to a copy taken before the calls (arrays, or dicts
         of arrays), ``after`` the same names to what was passed. Only the first change found is
         reported.
         """
+        item = item or untouched()
         for name, kept in before.items():
             now = after[name]
             try:
@@ -139,15 +236,54 @@ class Report:
                 else:
                     expect_unchanged(name, kept, now)
             except CheckFailed as failure:
-                self.fail(str(failure))
+                self.fail(str(failure), item)
                 return False
         self.ok(say(es="no modifica sus argumentos ({names})",
-                    en="does not modify its arguments ({names})", names=", ".join(before)))
+                    en="does not modify its arguments ({names})", names=", ".join(before)),
+                item)
         return True
 
     def summary(self) -> None:
-        """Print the closing line."""
-        print(closing_line(self.function_name, self.passed, self.failed))
+        """Name the items not checked, if any, print the closing line, and record the verdict
+        (for ``rnnkit check`` and ``nbgrader validate``)."""
+        skipped = [item for item in self.items if item not in self.results]
+        if skipped:
+            self._print(SKIPPED, say(
+                es="sin comprobar hasta que corrijas lo marcado con ✗: {items}",
+                en="not checked until what is marked ✗ is fixed: {items}",
+                items=", ".join(skipped)))
+        passed = sum(self.results.values())
+        closing = plain(closing_line(self.function_name, passed, self.failed, len(skipped)))
+        print(closing)
+        all_passed = self._first_failure is None and not skipped
+        _verdicts[self.function_name] = all_passed
+        validate.remember(self.function_name, None if all_passed else say(
+            es="{fn}: su comprobación pública no pasa. ✗ {first}",
+            en="{fn}: its public check does not pass. ✗ {first}",
+            fn=self.function_name, first=self._first_failure or closing))
+
+    def _mark(self, passed: bool, *items: str) -> None:
+        for item in items:
+            if item not in self.items:  # a check looked at more than it announced
+                self.items.append(item)
+            self.results[item] = self.results.get(item, True) and passed
+
+    def _print(self, mark: str, text: str) -> None:
+        line = f"{mark} {plain(text)}"
+        if line not in self._printed:  # a second identical line would tell nothing new
+            self._printed.add(line)
+            print(line)
+
+
+def known_mistake(name: str, problem: str | None, variants: Sequence[tuple[Any, str]]
+                  ) -> str | None:
+    """The message of the known mistake that ``problem`` (what
+    :func:`rnnkit.compare.explain_mismatch` said about ``name``) reports, else None: the part
+    of the explanation other quantities with the same mistake can share."""
+    if problem is None:
+        return None
+    return next((message for _, message in variants if problem == f"`{name}`: {message}"),
+                None)
 
 
 def values_ok(name: str, shape: tuple[int, ...], n: int | None = None) -> str:
@@ -193,6 +329,27 @@ def student_frame(error: Exception) -> traceback.FrameSummary | None:
               if not os.path.abspath(frame.filename).startswith(kit)
               and "site-packages" not in frame.filename and frame.line]
     return frames[-1] if frames else None
+
+
+@contextmanager
+def skip_if_not_implemented() -> Iterator[None]:
+    """Run the block; if a function it calls is still a stub (it raises NotImplementedError),
+    print one line naming that function instead of a traceback, and go on.
+
+    The notebooks' demonstration cells use it, so that Run All on a notebook with exercises
+    left to do reaches the end: every later check cell still runs. Any other exception is a
+    real error in the student's code and keeps its traceback.
+    """
+    try:
+        yield
+    except NotImplementedError as error:
+        frames = traceback.extract_tb(error.__traceback__)
+        function = frames[-1].name if frames else "?"
+        print(f"{SKIPPED} " + say(
+            es="Esta celda usa {fn}, que todavía no está implementada: escríbela, ejecuta su "
+               "celda y vuelve a ejecutar esta.",
+            en="This cell uses {fn}, which is not implemented yet: write it, run its cell, "
+               "then run this one again.", fn=function))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -25,7 +25,16 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.checks.report import OwnGradients, Report, fresh, snapshot, values_ok
+from rnnkit.checks.report import (
+    OwnGradients,
+    Report,
+    Verdict,
+    fresh,
+    known_mistake,
+    snapshot,
+    untouched,
+    values_ok,
+)
 
 # Short names keep the torch oracle's formulas readable.
 from rnnkit.checks.report import to_numpy as _np
@@ -58,18 +67,20 @@ NUMERIC_RTOL, NUMERIC_ATOL = 1e-4, 1e-6
 
 def check_rnn_cell_forward(rnn_cell_forward: Callable) -> None:
     """Check ``rnn_cell_forward(x_t, h_prev, params) -> (h_next, cache)`` and print a report."""
-    report = Report("rnn_cell_forward")
+    one_example = "h_next (N = 1)"
+    report = Report("rnn_cell_forward", ["(h_next, cache)", "h_next", untouched(), one_example])
     x_t, h_prev, params = _cell_inputs(seed=10)
     if _check_forward_call(
         report, rnn_cell_forward, {"x_t": x_t, "h_prev": h_prev, "params": params},
         _torch_cell_forward(x_t, h_prev, params), _cell_forward_variants(x_t, h_prev, params),
-        name="h_next", pair=("h_next", "cache"), what=values_ok("h_next", (H, N)),
+        name="h_next", item="h_next", pair=("h_next", "cache"),
+        what=values_ok("h_next", (H, N)),
     ):
         x_t, h_prev, params = _cell_inputs(seed=11, n=1)
         _check_forward_call(
             report, rnn_cell_forward, {"x_t": x_t, "h_prev": h_prev, "params": params},
             _torch_cell_forward(x_t, h_prev, params), _cell_forward_variants(x_t, h_prev, params),
-            name="h_next",
+            name="h_next", item=one_example,
             what=say(es="h_next también es correcto con un solo ejemplo (N = 1)",
                      en="h_next is also right with a single example (N = 1)"),
         )
@@ -78,13 +89,14 @@ def check_rnn_cell_forward(rnn_cell_forward: Callable) -> None:
 
 def check_rnn_forward(rnn_forward: Callable) -> None:
     """Check ``rnn_forward(x, h0, params) -> (h, caches)`` and print a report."""
-    report = Report("rnn_forward")
+    one_step = "h (T = 1, N = 1)"
+    report = Report("rnn_forward", ["(h, caches)", "h", untouched(), one_step])
     x, h0, params = _sequence_inputs(seed=20)
     expected = _torch_rnn(x, h0, params)[0]
     if _check_forward_call(
         report, rnn_forward, {"x": x, "h0": h0, "params": params},
         expected, _rnn_forward_variants(x, h0, params, expected),
-        name="h", pair=("h", "caches"), time_axis=0,
+        name="h", item="h", pair=("h", "caches"), time_axis=0,
         what=say(es="h: forma {shape} (h_1 … h_T) y valores correctos en cada paso, "
                     "partiendo de un h0 distinto de cero",
                  en="h: shape {shape} (h_1 … h_T) and correct values at every step, starting "
@@ -94,7 +106,8 @@ def check_rnn_forward(rnn_forward: Callable) -> None:
         expected = _torch_rnn(x, h0, params)[0]
         _check_forward_call(
             report, rnn_forward, {"x": x, "h0": h0, "params": params},
-            expected, _rnn_forward_variants(x, h0, params, expected), name="h", time_axis=0,
+            expected, _rnn_forward_variants(x, h0, params, expected), name="h", item=one_step,
+            time_axis=0,
             what=say(es="h también es correcto con una secuencia de un paso (T = 1, N = 1)",
                      en="h is also right for a one-step sequence (T = 1, N = 1)"),
         )
@@ -102,24 +115,25 @@ def check_rnn_forward(rnn_forward: Callable) -> None:
 
 
 def _check_forward_call(report: Report, forward: Callable, args: dict[str, Any],
-                        expected: np.ndarray, variants: list, *, name: str, what: str,
+                        expected: np.ndarray, variants: list, *, name: str, item: str, what: str,
                         pair: tuple[str, str] | None = None, time_axis: int | None = None
                         ) -> bool:
-    """Call a forward function once and check its output (and, when ``pair`` names the two
-    results, the tuple it returns and that it leaves its arguments alone). True if all good."""
+    """Call a forward function once and check its output, the item ``item`` (and, when
+    ``pair`` names the two results, the tuple it returns and that it leaves its arguments
+    alone: the items "(a, b)" and untouched()). True if all good."""
     kept = snapshot(**args)
-    ok, result = report.call(forward, *args.values())
+    pair_item = f"({pair[0]}, {pair[1]})" if pair is not None else item
+    ok, result = report.call(pair_item, forward, *args.values())
     if not ok:
         return False
-    if pair is not None and not report.expect(
-        say(es="devuelve una tupla ({a}, {b})", en="returns a tuple ({a}, {b})",
-            a=pair[0], b=pair[1]),
+    if not report.expect(
+        pair_item,
+        say(es="devuelve una tupla {pair}", en="returns a tuple {pair}", pair=pair_item),
         lambda: expect_pair(report.function_name, result),
+        quiet=pair is None,  # the first call already said so
     ):
         return False
-    if not isinstance(result, tuple | list) or len(result) != 2:
-        return False
-    good = report.compare(what, name, result[0], expected, variants=variants,
+    good = report.compare(what, name, result[0], expected, item=item, variants=variants,
                           time_axis=time_axis)
     if pair is not None:
         good = report.unchanged(kept, args) and good
@@ -129,7 +143,8 @@ def _check_forward_call(report: Report, forward: Callable, args: dict[str, Any],
 def check_rnn_cell_backward(rnn_cell_forward: Callable, rnn_cell_backward: Callable) -> None:
     """Check ``rnn_cell_backward(dh_next, cache) -> grads`` (the cache comes from the student's
     ``rnn_cell_forward``) and print a report."""
-    report = Report("rnn_cell_backward")
+    report = Report("rnn_cell_backward",
+                    ["rnn_cell_forward", "grads", *CELL_GRAD_KEYS, untouched()])
     x_t, h_prev, params = _cell_inputs(seed=30)
     dh_next = np.random.default_rng(31).normal(size=(H, N))
     _check_backward(
@@ -145,7 +160,7 @@ def check_rnn_cell_backward(rnn_cell_forward: Callable, rnn_cell_backward: Calla
 def check_rnn_backward(rnn_forward: Callable, rnn_backward: Callable) -> None:
     """Check ``rnn_backward(dh, caches) -> grads`` (the caches come from the student's
     ``rnn_forward``) and print a report."""
-    report = Report("rnn_backward")
+    report = Report("rnn_backward", ["rnn_forward", "grads", *SEQ_GRAD_KEYS, untouched()])
     x, h0, params = _sequence_inputs(seed=40)
     dh = np.random.default_rng(41).normal(size=(T, H, N))
     expected_h, expected = _torch_rnn(x, h0, params, dh)
@@ -173,37 +188,41 @@ def _check_backward(report: Report, forward: Callable, backward: Callable, *,
     - expected, variants: per gradient key, torch's gradient and the known wrong ones; the keys
       are the dict the backward must return.
     - time_axis: the time axis of the forward's output and of dx (sequences), else None.
+
+    The report's items: the forward (as the notebook names it), "grads", each key, untouched().
     """
+    forward_name = report.function_name.replace("_backward", "_forward")  # as in the notebook
     # The forward gets copies, so the originals stay pristine for torch and finite differences.
     args = {name: fresh(value) for name, value in inputs.items()}
     out_name, out_expected, out_variants = output
     forward_ok, cache = _run_forward(report, forward, args, out_expected, out_variants,
-                                     name=out_name, time_axis=time_axis)
+                                     name=out_name, item=forward_name, time_axis=time_axis)
     if cache is None:
         return
     df_name, df = upstream
     seen = snapshot(**args, **{df_name: df})
-    ok, grads = report.call(backward, df, cache)
+    ok, grads = report.call("grads", backward, df, cache)
     if not ok or not report.expect_dict("grads", grads, tuple(expected)):
         return
     # Only when the forward is wrong is it worth asking whether the backward follows it.
     own = None if forward_ok else OwnGradients(lambda a: forward(*a.values())[0], inputs, df)
-    forward_name = report.function_name.replace("_backward", "_forward")  # as in the notebook
-    for key in expected:
-        _judge_gradient(report, key, grads[key], expected[key], variants[key], own,
-                        forward_name=forward_name, time_axis=time_axis if key == "dx" else None)
+    report.verdicts([
+        _gradient_verdict(key, grads[key], expected[key], variants[key], own,
+                          forward_name=forward_name,
+                          time_axis=time_axis if key == "dx" else None)
+        for key in expected])
     report.unchanged(seen, {**args, df_name: df})
 
 
 def _run_forward(report: Report, forward: Callable, args: Mapping[str, Any], expected: np.ndarray,
-                 variants: list, *, name: str, time_axis: int | None = None
+                 variants: list, *, name: str, item: str, time_axis: int | None = None
                  ) -> tuple[bool, Any]:
     """Run the student's forward on ``args`` (copies the caller keeps nothing else of) to get
-    the cache(s), and report whether its output is right and its arguments untouched.
-    Returns (forward_ok, cache), with cache None when it could not be obtained."""
+    the cache(s), and report, as ``item``, whether its output is right and its arguments
+    untouched. Returns (forward_ok, cache), with cache None when it could not be obtained."""
     fn_name = getattr(forward, "__name__", "forward")
     kept = snapshot(**args)
-    ok, result = report.call(forward, *args.values())
+    ok, result = report.call(item, forward, *args.values())
     if not ok:
         return False, None
     if not isinstance(result, tuple | list) or len(result) != 2:
@@ -211,7 +230,7 @@ def _run_forward(report: Report, forward: Callable, args: Mapping[str, Any], exp
             es="`{fn}` debería devolver una tupla de 2 elementos; arréglalo primero con su "
                "comprobación.",
             en="`{fn}` should return a tuple of 2 items; fix it first with its check.",
-            fn=fn_name))
+            fn=fn_name), item)
         return False, None
     problem = explain_mismatch(name, result[0], expected, variants=variants,
                                time_axis=time_axis)
@@ -219,7 +238,7 @@ def _run_forward(report: Report, forward: Callable, args: Mapping[str, Any], exp
         report.fail(say(
             es="Tu {fn} no es correcto y el backward usa su caché: {problem}",
             en="Your {fn} is not right and the backward uses its cache: {problem}",
-            fn=fn_name, problem=problem))
+            fn=fn_name, problem=problem), item)
         return False, result[1]
     changed = [arg for arg in args if not _same(kept[arg], args[arg])]
     if changed:
@@ -228,11 +247,11 @@ def _run_forward(report: Report, forward: Callable, args: Mapping[str, Any], exp
                "caché: corrige primero {fn} (su comprobación te dice más).",
             en="Your {fn} modifies its argument `{arg}`, and the backward reads it through the "
                "cache: fix {fn} first (its check tells you more).",
-            fn=fn_name, arg=changed[0]))
+            fn=fn_name, arg=changed[0]), item)
         return False, result[1]
     report.ok(say(es="tu {fn} da el {name} correcto (el backward usa su caché)",
                   en="your {fn} gives the right {name} (the backward uses its cache)",
-                  fn=fn_name, name=name))
+                  fn=fn_name, name=name), item)
     return True, result[1]
 
 
@@ -244,55 +263,68 @@ def _same(before: Any, after: Any) -> bool:
     return close(after, before, rtol=0.0, atol=0.0)
 
 
-def _judge_gradient(report: Report, key: str, got: Any, expected: np.ndarray, variants: list,
-                    own: OwnGradients | None, *, forward_name: str,
-                    time_axis: int | None = None) -> None:
-    """One line on ``grads[key]``: against torch and, when the student's forward is wrong
+def _gradient_verdict(key: str, got: Any, expected: np.ndarray, variants: list,
+                      own: OwnGradients | None, *, forward_name: str,
+                      time_axis: int | None = None) -> Verdict:
+    """The verdict on ``grads[key]``: against torch and, when the student's forward is wrong
     (``own`` is then its numerical gradients, else None), against the numerical gradient of
     that forward, to say which of the two to fix."""
     problem = explain_mismatch(key, got, expected, variants=variants, time_axis=time_axis)
     if problem is None:
-        report.ok(values_ok(key, np.shape(expected)))
-        return
+        return Verdict(key, True, values_ok(key, np.shape(expected)))
+    mistake = known_mistake(key, problem, variants)
     if own is None:  # the forward is right, so the mistake is the backward's
-        report.fail(problem)
-        return
+        return Verdict(key, False, problem, mistake)
     numeric = own(key)
     if numeric is not None and close(got, numeric, rtol=NUMERIC_RTOL, atol=NUMERIC_ATOL):
-        report.fail(say(
-            es="`{key}` es coherente con tu {forward} (coincide con su gradiente numérico), "
-               "así que tu backward parece bien; el error está en {forward}: corrígelo "
-               "primero y este gradiente se arreglará solo.",
-            en="`{key}` is consistent with your {forward} (it matches its numerical "
-               "gradient), so your backward looks right; the mistake is in {forward}: fix "
-               "it first and this gradient will follow.",
-            key=key, forward=forward_name))
-    else:
-        report.fail(problem + say(
-            es=" Tampoco coincide con el gradiente numérico de tu propio {forward}, así que "
-               "puede que el backward también tenga un error: corrige primero {forward} y "
-               "vuelve a comprobar.",
-            en=" It does not match the numerical gradient of your own {forward} either, so "
-               "the backward may have a mistake too: fix {forward} first and check again.",
-            forward=forward_name))
+        consistent = say(
+            es="coherente con tu {forward} (coincide con su gradiente numérico), así que tu "
+               "backward parece bien; el error está en {forward}: corrígelo primero y esto se "
+               "arreglará solo.",
+            en="consistent with your {forward} (it matches its numerical gradient), so your "
+               "backward looks right; the mistake is in {forward}: fix it first and this will "
+               "follow.",
+            forward=forward_name)
+        return Verdict(key, False, f"`{key}`: {consistent}", consistent)
+    also = say(
+        es=" Tampoco coincide con el gradiente numérico de tu propio {forward}, así que puede "
+           "que el backward también tenga un error: corrige primero {forward} y vuelve a "
+           "comprobar.",
+        en=" It does not match the numerical gradient of your own {forward} either, so the "
+           "backward may have a mistake too: fix {forward} first and check again.",
+        forward=forward_name)
+    return Verdict(key, False, problem + also, mistake and mistake + also)
 
 
 def check_clip_gradients(clip_gradients: Callable) -> None:
     """Check ``clip_gradients(grads, max_norm) -> clipped grads`` and print a report."""
-    report = Report("clip_gradients")
+    items = _ClipItems()
+    report = Report("clip_gradients", [items.new_dict, items.norm, items.direction,
+                                       items.values_above, untouched(), items.values_below])
     max_norm = 5.0
     rng = np.random.default_rng(50)
     big = {"dW_xh": rng.normal(scale=3.0, size=(H, D)),
            "dW_hh": rng.normal(scale=3.0, size=(H, H)),
            "db_h": rng.normal(scale=3.0, size=(H, 1))}
     small = {name: 0.05 * g for name, g in big.items()}
-    if _check_clip_case(report, clip_gradients, big, max_norm):
-        _check_clip_case(report, clip_gradients, small, max_norm)
+    if _check_clip_case(report, items, clip_gradients, big, max_norm):
+        _check_clip_case(report, items, clip_gradients, small, max_norm)
     report.summary()
 
 
-def _check_clip_case(report: Report, clip_gradients: Callable, grads: dict[str, np.ndarray],
-                     max_norm: float) -> bool:
+class _ClipItems:
+    """The items of the clip_gradients check, named in the student's language."""
+
+    def __init__(self) -> None:
+        self.new_dict = say(es="diccionario nuevo", en="new dict")
+        self.norm = say(es="norma ≤ max_norm", en="norm ≤ max_norm")
+        self.direction = say(es="dirección", en="direction")
+        self.values_above = say(es="valores (norma > max_norm)", en="values (norm > max_norm)")
+        self.values_below = say(es="valores (norma ≤ max_norm)", en="values (norm ≤ max_norm)")
+
+
+def _check_clip_case(report: Report, items: _ClipItems, clip_gradients: Callable,
+                     grads: dict[str, np.ndarray], max_norm: float) -> bool:
     """Check one call; False when the result is too broken to go on."""
     total = _global_norm(grads)
     clipping = total > max_norm
@@ -300,26 +332,30 @@ def _check_clip_case(report: Report, clip_gradients: Callable, grads: dict[str, 
     variants = _clip_variants(grads, max_norm)
     kept = snapshot(grads=grads)
     passed = dict(grads)  # the student may rebind keys of this dict; we compare with kept
+    first_item = items.new_dict if clipping else items.values_below
 
-    ok, out = report.call(clip_gradients, passed, max_norm)
+    ok, out = report.call(first_item, clip_gradients, passed, max_norm)
     if not ok:
         return False
-    if clipping and not report.expect(
+    if not report.expect(
+        first_item,
         say(es="devuelve un diccionario nuevo con las mismas claves",
             en="returns a new dict with the same keys"),
-        lambda: _expect_new_dict(out, passed, kept["grads"].keys()),
+        (lambda: _expect_new_dict(out, passed, kept["grads"].keys())) if clipping else
+        (lambda: expect_keys("clip_gradients(...)", out, kept["grads"].keys())),
+        quiet=not clipping,  # the first call already said so
     ):
-        return False
-    if not isinstance(out, Mapping) or any(name not in out for name in grads):
         return False
     if clipping:
         report.expect(
+            items.norm,
             say(es="la norma global pasa de {total:.3g} a como mucho max_norm = {max_norm:g}",
                 en="the global norm goes from {total:.3g} to at most max_norm = {max_norm:g}",
                 total=total, max_norm=max_norm),
             lambda: _expect_norm_at_most(out, kept["grads"], max_norm),
         )
         report.expect(
+            items.direction,
             say(es="conserva la dirección: todos los arreglos se multiplican por el mismo "
                    "factor positivo",
                 en="keeps the direction: every array is multiplied by the same positive factor"),
@@ -331,7 +367,8 @@ def _check_clip_case(report: Report, clip_gradients: Callable, grads: dict[str, 
         what = say(es="sin cambios cuando la norma global ({total:.3g}) ya es menor que max_norm",
                    en="unchanged when the global norm ({total:.3g}) is already below max_norm",
                    total=total)
-    report.expect(what, lambda: _expect_all(out, expected, variants))
+    report.expect(items.values_above if clipping else items.values_below, what,
+                  lambda: _expect_all(out, expected, variants))
     report.unchanged(kept, {"grads": passed})
     return True
 

@@ -1,0 +1,136 @@
+"""``rnnkit check NOTEBOOK``: every public check of a notebook at once, from a terminal.
+
+The notebook's set-up cells (tagged ``setup``) and answer cells (nbgrader ``solution`` cells)
+run in one namespace, in notebook order, as Jupyter runs them; then each public check of the
+assignment runs on the functions they define and prints what it prints in the notebook, in the
+notebook's language. Nothing else runs (no figures, no training), so it takes seconds.
+
+This is the student's tool on the student's own code: the cells run in this process, without a
+sandbox, as they would in Jupyter (Ctrl-C stops them). Grading is another matter: it runs
+answers isolated, with the hidden tests (``rnnkit grade``, instructors only).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from rnnkit.checks.report import plain, take_verdict
+from rnnkit.i18n import LANGUAGES, chosen_language, current_language, say, speaking
+
+__all__ = ["ASSIGNMENTS", "check_notebook"]
+
+ASSIGNMENTS = ("rnn", "lstm")  # each has its public checks in rnnkit.checks.<assignment>
+ANSWER_PREFIX = "answer_"  # nbgrader grade_id of an answer cell: answer_<function>
+
+
+def check_notebook(path: Path, assignment: str | None = None) -> bool:
+    """Run the public checks of the notebook at ``path`` and print their reports.
+
+    Inputs:
+    - path: a notebook of the kit (a release, filled in or not).
+    - assignment: "rnn" or "lstm"; None to tell from the notebook's answer cells.
+
+    Returns True when every check passes. A notebook that cannot be read, or whose assignment
+    cannot be told, raises a ValueError that says so and what to do.
+    """
+    nb = _read(Path(path))
+    lang = chosen_language() or nb.get("metadata", {}).get("rnnkit", {}).get("language")
+    with speaking(lang if lang in LANGUAGES else current_language()):
+        cells = [cell for cell in nb.get("cells", []) if _runs(cell)]
+        checks = _checks_module(assignment or _assignment_of(cells, path))
+        namespace: dict[str, Any] = {"__name__": "__main__"}
+        for cell in cells:
+            _run_cell(cell, namespace)
+        passed = [_run_check(getattr(checks, name), namespace) for name in checks.__all__]
+        print("\n" + say(es="{ok} de {total} comprobaciones públicas pasan.",
+                         en="{ok} of {total} public checks pass.",
+                         ok=sum(passed), total=len(passed)))
+    return all(passed)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """The notebook at ``path`` as a dict; a ValueError names what is wrong with it."""
+    import nbformat
+
+    if not path.is_file():
+        raise ValueError(f"no notebook at {path}: check the path")
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as error:  # not JSON, not a notebook, unreadable: all one answer
+        raise ValueError(f"{path} is not a notebook Jupyter can open ({type(error).__name__}: "
+                         f"{error}): open it in Jupyter and save it again") from None
+
+
+def _runs(cell: dict[str, Any]) -> bool:
+    """Whether ``rnnkit check`` runs ``cell``: a set-up cell or an answer cell."""
+    meta = cell.get("metadata", {})
+    nbgrader = meta.get("nbgrader", {})
+    return cell.get("cell_type") == "code" and (
+        "setup" in meta.get("tags", []) or bool(nbgrader.get("solution")))
+
+
+def _assignment_of(cells: list[dict[str, Any]], path: Path) -> str:
+    """The assignment whose checks cover the most of the notebook's answer cells."""
+    answers = {cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+               .removeprefix(ANSWER_PREFIX) for cell in cells}
+    covered = {name: len(answers & _checked_functions(_checks_module(name)))
+               for name in ASSIGNMENTS}
+    best = max(ASSIGNMENTS, key=covered.__getitem__)
+    if not covered[best]:
+        raise ValueError(f"{path} has none of the answer cells of {' or '.join(ASSIGNMENTS)}: "
+                         f"is it a notebook of the kit? If it is, pass --assignment")
+    return best
+
+
+def _checks_module(assignment: str) -> ModuleType:
+    if assignment not in ASSIGNMENTS:
+        raise ValueError(f"unknown assignment {assignment!r}: choose one of "
+                         f"{', '.join(ASSIGNMENTS)}")
+    return importlib.import_module(f"rnnkit.checks.{assignment}")
+
+
+def _checked_functions(checks: ModuleType) -> set[str]:
+    """The student functions the module's checks are about (check_<function>)."""
+    return {name.removeprefix("check_") for name in checks.__all__}
+
+
+def _run_cell(cell: dict[str, Any], namespace: dict[str, Any]) -> None:
+    """Run one cell in ``namespace``; an error becomes one line and the next cells still run."""
+    source = cell.get("source", "")
+    source = "".join(source) if isinstance(source, list) else str(source)
+    name = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "") or "setup"
+    try:
+        exec(compile(source, f"<{name}>", "exec"), namespace)
+    except (Exception, SystemExit) as error:  # the student's cell may fail in any way
+        where = say(es=" (línea {n})", en=" (line {n})", n=error.lineno) if isinstance(
+            error, SyntaxError) and error.lineno else ""
+        print(plain("✗ " + say(es="La celda {cell} no se ejecuta: {kind}: {text}{where}.",
+                               en="The cell {cell} does not run: {kind}: {text}{where}.",
+                               cell=name, kind=type(error).__name__, text=error,
+                               where=where)))
+
+
+def _run_check(check: Any, namespace: dict[str, Any]) -> bool:
+    """Run one public check on the functions of ``namespace`` its parameters name (they are
+    named after the notebook's functions); True when it passes."""
+    function = check.__name__.removeprefix("check_")
+    print(f"\n[{function}]")
+    needed = list(inspect.signature(check).parameters)
+    missing = [name for name in needed if not callable(namespace.get(name))]
+    if missing:
+        print("✗ " + say(
+            es="El cuaderno no define {names}: ¿falta su celda de respuesta, o no se ejecuta?",
+            en="The notebook does not define {names}: is its answer cell missing, or does it "
+               "not run?", names=", ".join(missing)))
+        return False
+    try:
+        check(*(namespace[name] for name in needed))
+    except SystemExit:  # the student's function called exit(): the other checks still run
+        print("✗ " + say(es="{fn} terminó el programa (exit()).",
+                         en="{fn} ended the program (exit()).", fn=function))
+        return False
+    return bool(take_verdict(function))
