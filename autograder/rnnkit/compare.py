@@ -172,7 +172,8 @@ def describe_kind(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"ndarray(dtype={value.dtype}, shape={value.shape})"
     if isinstance(value, tuple | list):
-        return f"{type(value).__name__} of {len(value)} items"
+        return say(es="{t} de {n} elementos", en="{t} of {n} items", t=type(value).__name__,
+                   n=len(value))
     return type(value).__name__
 
 

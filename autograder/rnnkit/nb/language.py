@@ -19,6 +19,7 @@ from rnnkit.i18n import DEFAULT_LANGUAGE, check_language
 
 _LINE_MARKER = re.compile(r"^(?P<lead>\s*(?:#\s*)?)\[(?P<lang>es|en)\] ?")
 _LANGUAGE_LITERAL = re.compile(r"""(?P<quote>["'])(?:es|en)(?P=quote)(?=.*#\s*\[lang\])""")
+_LANGUAGE_DIRECTIVE = re.compile(r"\s*#\s*\[lang\]\s*$")
 
 
 def localize_source(source: str, lang: str) -> str:
@@ -26,8 +27,11 @@ def localize_source(source: str, lang: str) -> str:
     kept = []
     for line in source.split("\n"):
         marked = _LINE_MARKER.match(line)
-        if marked is None:
-            kept.append(_LANGUAGE_LITERAL.sub(lambda m: f"{m['quote']}{lang}{m['quote']}", line))
+        if marked is None and _LANGUAGE_LITERAL.search(line):
+            line = _LANGUAGE_LITERAL.sub(lambda m: f"{m['quote']}{lang}{m['quote']}", line)
+            kept.append(_LANGUAGE_DIRECTIVE.sub("", line))  # the directive has done its job
+        elif marked is None:
+            kept.append(line)
         elif marked["lang"] == lang:
             kept.append(marked["lead"] + line[marked.end():])
     return "\n".join(kept)
