@@ -10,6 +10,13 @@ never executes or unpickles anything from the child. Whatever the student's code
 forever, exit, crash, flood the output, return rigged objects), the grader gets a CellReport or
 a StudentError, restarts the child when needed and carries on.
 
+Results are copies, but grading judges the student's objects as a notebook would: the child
+keeps what each call returned, and a value the grader received and passes back unchanged (the
+very same Python object: a cache, the list of caches, an array in it) reaches the student's
+function as the student's original object, which later calls may have changed since. The
+grader keeps its side of this (see _Kept) for the latest MAX_KEPT_RESULTS results, at most
+MAX_KEPT_BYTES of them; an older value goes back as the data it holds.
+
 A Sandbox is not thread-safe: use each one from a single thread (bubblewrap kills a child when
 the thread that started it ends); sandboxes in several threads at once are fine. To save the
 ~70 ms that Python and numpy take to start, each thread keeps one child started ahead of need
@@ -35,11 +42,23 @@ from typing import Any
 from rnnkit.i18n import say
 from rnnkit.sandbox import channel
 from rnnkit.sandbox.channel import StudentError
-from rnnkit.sandbox.isolation import Limits, child_command, child_environment, detect_isolation
+from rnnkit.sandbox.isolation import (
+    Limits,
+    child_command,
+    child_environment,
+    detect_isolation,
+    syscall_filter_fd,
+)
+from rnnkit.untrusted import clean
 
 STARTUP_SECONDS = 30.0  # starting the child is the kit's job, not the student's: be generous
 MAX_MESSAGE = 4000
 MAX_LABELS = 1000
+# Results kept for references. Grading a notebook makes a few hundred calls whose results take
+# a few KiB each; what is kept is held twice (here, and by the child), per sandbox.
+MAX_KEPT_RESULTS = 2048
+MAX_KEPT_BYTES = 16 * 2**20
+MAX_LEVELS = 8  # how deep a re-read copy may go (call_watching)
 _FAILURE_KINDS = ("missing", "exception", "bad-result", "stale-handle")
 DEFAULT_LIMITS = Limits()
 _sandbox_ids = itertools.count(1)
@@ -78,6 +97,42 @@ class Handle:
                    en="a {t} object (not numeric data)", t=self.type_name)
 
 
+@dataclass(frozen=True)
+class Call:
+    """What one call gave (Sandbox.call_watching).
+
+    - result: the function's result, as Sandbox.call returns it.
+    - before, after: each watched value as the child re-read it just before and just after the
+      call, when the call changed it; else (and for a value it cannot re-read, e.g. a number,
+      or a result no longer kept) the value itself, both times. Objects in a re-read copy are
+      the names of their classes.
+    - intact: whether every argument passed by reference still held, when the call began,
+      what the child had returned (False: the student's code has written into it since, so
+      the function did not receive the values the grader holds).
+    """
+
+    result: Any
+    before: list[Any]
+    after: list[Any]
+    intact: bool
+
+
+@dataclass(eq=False)
+class _Kept:
+    """A result the child keeps for references, as the grader received it: ``made[n]`` is
+    (the grader's value, its header node) for node number n (see channel.py), ``body`` the
+    frame body the nodes point into."""
+
+    result_id: int
+    incarnation: int
+    made: list[tuple[Any, Any]]
+    body: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + 64 * len(self.made)  # the nodes count too, roughly
+
+
 class Sandbox:
     """Student cells running in an isolated child process, and calls into them.
 
@@ -89,7 +144,9 @@ class Sandbox:
       protocol and rlimits, no isolation) instead of raising IsolationUnavailable.
 
     A cell that runs longer than ``limits.cell_seconds`` or kills the child is skipped: the
-    child is restarted, re-running the cells before it, and the report says why.
+    child is restarted, re-running the cells before it, and the report says why. All the
+    child's work together (cells, calls, restarts) may take ``limits.submission_seconds``;
+    after that every cell and call fails at once (``out_of_time``).
     """
 
     def __init__(self, cells: Sequence[tuple[str, str]], limits: Limits = DEFAULT_LIMITS,
@@ -110,13 +167,22 @@ class Sandbox:
         self._skipped: set[int] = set()  # cells that timed out or crashed: never run again
         self._hanging: set[str] = set()  # functions whose call timed out
         self._spent: dict[str, float] = {}  # seconds spent in the calls of each function
-        self._output = _Output(limits.output_bytes)
+        self._output = _Output(limits.output_bytes)  # what the cells print: shown
+        self._hidden = _Hidden()  # what the functions print while the grader calls them
+        self._used = 0.0  # seconds of the child's work so far (limits.submission_seconds)
         self._child: _Child | None = None
         self._incarnation = 0
         self._closed = False
+        # Results kept for references: by (incarnation, request id), oldest first, and where
+        # each value the grader received came from, by id() (the values are held, so no id is
+        # reused while it is listed).
+        self._kept: dict[tuple[int, int], _Kept] = {}
+        self._kept_bytes = 0
+        self._origins: dict[int, tuple[_Kept, int]] = {}
+        self._forget: list[int] = []  # results the child may drop, told with the next call
         self.last_call_mutated: list[str] = []
-        """Arguments the last call modified in place, e.g. ``["arg0", "arg2['W_hh']",
-        "kw:h0"]`` (top-level arrays and arrays in dicts). The child reports this, so a hostile
+        """What the last call modified in its arguments, at any depth, e.g. ``["arg0",
+        "arg2['W_hh']", "arg1[3].h_prev", "kw:h0"]``. The child reports this, so a hostile
         child could lie about it; that only affects its own "inputs untouched" points."""
 
     def __enter__(self) -> Sandbox:
@@ -131,6 +197,7 @@ class Sandbox:
         if self._child is not None:
             self._child.kill()
         self._closed = True
+        self._kept, self._origins, self._kept_bytes = {}, {}, 0  # free what the grader held
 
     @property
     def cell_reports(self) -> list[CellReport]:
@@ -142,10 +209,33 @@ class Sandbox:
 
     @property
     def output(self) -> str:
-        """What student code printed so far (stdout and stderr), truncated with a note."""
+        """What the cells printed (stdout and stderr), truncated with a note. What the child
+        prints once its cells have run is not kept (see hidden_output): it may come from the
+        grader's calls, and show the hidden tests' inputs."""
         if self._child is not None:
             self._child.drain()
         return self._output.text()
+
+    @property
+    def hidden_output(self) -> tuple[int, int]:
+        """(bytes, lines) the child printed while the grader called its functions: not shown."""
+        if self._child is not None:
+            self._child.drain()
+        return self._hidden.bytes, self._hidden.lines
+
+    @property
+    def out_of_time(self) -> bool:
+        """Whether the child's work used up ``limits.submission_seconds``."""
+        return self._used >= self.limits.submission_seconds
+
+    def out_of_time_message(self) -> str:
+        """What the student is told when the submission's time is used up."""
+        return say(
+            es="La entrega agotó sus {seconds:g} s de tiempo de calificación (celdas, llamadas "
+               "y reinicios tras errores graves, todo junto): lo que quedaba no se ejecutó.",
+            en="The submission used up its {seconds:g} s of grading time (cells, calls and "
+               "restarts after serious errors, all together): what was left did not run.",
+            seconds=self.limits.submission_seconds)
 
     @property
     def alive(self) -> bool:
@@ -154,11 +244,11 @@ class Sandbox:
 
     def defined(self, name: str) -> bool:
         """Whether the student's namespace holds a callable called ``name``."""
-        self._ensure_running()
-        assert self._child is not None
+        if not self._ensure_running():
+            return False
         try:
-            reply, _ = self._child.exchange({"op": "defined", "name": str(name)}, (),
-                                            self.limits.call_seconds)
+            reply, _ = self._exchange({"op": "defined", "name": str(name)}, (),
+                                      self.limits.call_seconds)
         except _Stopped:
             return False
         return reply.get("ok") is True and reply.get("defined") is True
@@ -167,14 +257,33 @@ class Sandbox:
         """Call the student's function ``name`` and return its result as plain data.
 
         Arguments may be plain numeric data (arrays of float64, float32, int64, int32 or bool;
-        int, float, bool, None; tuples, lists and str-keyed dicts of these) and Handles. The
-        result is decoded the same way: a tuple result element by element, each element
-        either data or a Handle. Raises StudentError with kind "missing", "exception",
-        "timeout", "crashed", "bad-result" or "stale-handle".
+        int, float, bool, None; tuples, lists and str-keyed dicts of these) and Handles. A
+        list, tuple, dict or array that an earlier call returned, passed back unchanged, goes
+        as a reference: the function receives the student's original object (see the module's
+        docstring). The result is decoded the same way: a tuple or list result element by
+        element, each element either data or a Handle (objects, and tuples and lists of other
+        classes than tuple and list themselves, e.g. a namedtuple cache, stay in the child as
+        Handles). Raises StudentError with kind "missing", "exception", "timeout", "crashed",
+        "bad-result" or "stale-handle" (also for a value from before a restart of the child,
+        passed back unchanged).
 
         All calls of one function together may take ``limits.function_seconds`` (restarts of
         the child included); after that, and after one call timed out, its calls fail at once.
+        So do all calls once the submission's time is used up (``out_of_time``).
         """
+        return self.call_watching(name, args, kwargs).result
+
+    def call_watching(self, name: str, args: Sequence[Any], kwargs: dict[str, Any] | None = None,
+                      *, watched: Sequence[Any] = (), levels: int = 2) -> Call:
+        """``call(name, *args, **kwargs)``, and what each of ``watched`` (results of earlier
+        calls, as this sandbox returned them) holds in the child just before and just after
+        the call, copied ``levels`` deep: containers below that come as as many Nones (see
+        child.py's Surface). The copies only cross when they differ (see Call). Raises as
+        ``call`` does."""
+        if not 0 <= levels <= MAX_LEVELS:
+            raise ValueError(f"levels must be between 0 and {MAX_LEVELS}")
+        if self.out_of_time:
+            raise StudentError("timeout", self.out_of_time_message())
         if name in self._hanging:
             raise StudentError("timeout", self._timeout_message(name))
         if self._spent.get(name, 0.0) > self.limits.function_seconds:
@@ -185,15 +294,15 @@ class Sandbox:
                    "(is it very slow?).", name=name, seconds=self.limits.function_seconds))
         start = time.monotonic()
         try:
-            return self._call(name, args, kwargs)
+            return self._call(name, tuple(args), dict(kwargs or {}), list(watched), levels)
         finally:
             self._spent[name] = self._spent.get(name, 0.0) + time.monotonic() - start
 
-    def _call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        self._ensure_running()
-        child = self._child
-        assert child is not None
-        encoder = channel.Encoder(self._handle_node)
+    def _call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any],
+              watched: list[Any], levels: int) -> Call:
+        if not self._ensure_running():
+            raise StudentError("timeout", self.out_of_time_message())
+        encoder = channel.Encoder(self._handle_node, refer=self._reference)
         try:
             args_node = [encoder.encode(value) for value in args]
             kwargs_node = {key: encoder.encode(value) for key, value in kwargs.items()}
@@ -204,11 +313,17 @@ class Sandbox:
             if error.kind == "stale-handle":
                 raise
             raise ValueError(f"the arguments cannot be sent: {error.message}") from None
-        request = {"op": "call", "name": str(name), "args": args_node, "kwargs": kwargs_node}
+        rereads = [self._kept_result(value) for value in watched]
+        request = {"op": "call", "name": str(name), "args": args_node, "kwargs": kwargs_node,
+                   "forget": self._forget, "levels": levels,
+                   "reread": [kept.result_id for kept in rereads if kept is not None]}
+        self._forget = []
         self.last_call_mutated = []
         try:
-            reply, body = child.exchange(request, encoder.chunks, self.limits.call_seconds)
+            reply, body = self._exchange(request, encoder.chunks, self.limits.call_seconds)
         except _Stopped as stop:
+            if stop.kind == "budget":
+                raise StudentError("timeout", stop.message) from None
             if stop.kind == "timeout":
                 self._hanging.add(name)
                 raise StudentError("timeout", self._timeout_message(name)) from None
@@ -217,36 +332,151 @@ class Sandbox:
                 name=name, why=stop.message)) from None
         if reply.get("ok") is not True:
             raise self._failure(name, reply)
-        incarnation = self._incarnation
+        made: list[tuple[Any, Any]] = []
         try:
-            _expect_keys(reply, {"id", "ok", "result", "mutated"})
+            _expect_keys(reply, {"id", "ok", "result", "mutated", "intact", "reread"})
             mutated = _labels(reply["mutated"])
-            result = channel.decode(reply["result"], body, lambda handle_id, type_name: Handle(
-                type_name, self._id, incarnation, handle_id))
+            result = channel.decode(reply["result"], body, self._handle, made=made)
+            if type(reply["intact"]) is not bool:
+                raise channel.invalid("a malformed intact flag")
+            changed = iter(self._changes(reply["reread"], body, len(request["reread"])))
         except StudentError as error:
+            self._forget.append(reply["id"])
             raise StudentError("bad-result", say(
                 es="No se pudo leer el resultado de `{name}`: {why}",
                 en="The result of `{name}` could not be read: {why}",
                 name=name, why=error.message)) from None
+        self._keep(_Kept(reply["id"], self._incarnation, made, body))
         self.last_call_mutated = mutated
-        return result
+        seen = [(next(changed) if kept is not None else None) or (value, value)
+                for value, kept in zip(watched, rereads, strict=True)]
+        return Call(result, [before for before, _ in seen], [after for _, after in seen],
+                    reply["intact"])
+
+    # --- results kept for references ---------------------------------------------------------
+
+    def _keep(self, kept: _Kept) -> None:
+        """Remember where each value of a result came from; forget the oldest results beyond
+        MAX_KEPT_RESULTS or MAX_KEPT_BYTES. A result without lists, tuples, dicts or arrays is
+        not kept (nor does the child keep it)."""
+        if not kept.made:
+            return
+        if kept.size > MAX_KEPT_BYTES:
+            self._forget.append(kept.result_id)
+            return
+        self._kept[kept.incarnation, kept.result_id] = kept
+        self._kept_bytes += kept.size
+        for number, (value, _) in enumerate(kept.made):
+            self._origins[id(value)] = (kept, number)
+        while len(self._kept) > MAX_KEPT_RESULTS or self._kept_bytes > MAX_KEPT_BYTES:
+            self._drop(self._kept[next(iter(self._kept))])
+
+    def _drop(self, kept: _Kept) -> None:
+        del self._kept[kept.incarnation, kept.result_id]
+        self._kept_bytes -= kept.size
+        for number, (value, _) in enumerate(kept.made):
+            if self._origins.get(id(value)) == (kept, number):
+                del self._origins[id(value)]
+        if kept.incarnation == self._incarnation:
+            self._forget.append(kept.result_id)
+
+    def _origin(self, value: Any) -> tuple[_Kept, int] | None:
+        """(the kept result, node number) ``value`` is, if it is one the grader received."""
+        origin = self._origins.get(id(value))
+        if origin is None or origin[0].made[origin[1]][0] is not value:
+            return None
+        return origin
+
+    def _kept_result(self, value: Any) -> _Kept | None:
+        """The kept result ``value`` is the whole of, if the child running now can re-read it."""
+        origin = self._origin(value)
+        if origin is None or origin[1] != 0 or origin[0].incarnation != self._incarnation:
+            return None
+        return origin[0]
+
+    def _reference(self, value: Any) -> dict[str, Any] | None:
+        """The reference node for an argument that is a value an earlier call returned and
+        that still holds what it held then (the grader has not changed it); None otherwise,
+        and it goes as data. Raises StudentError("stale-handle") for one from before a
+        restart."""
+        origin = self._origin(value)
+        if origin is None:
+            return None
+        kept, number = origin
+        scratch = channel.Encoder(self._handle_node)
+        try:
+            now = scratch.encode(value)
+        except channel.NotData:  # not data any more: the caller's encoder says why
+            return None
+        if not channel.same_value(kept.made[number][1], kept.body, now, scratch.body()):
+            return None
+        if kept.incarnation != self._incarnation:
+            raise StudentError("stale-handle", self._stale_message())
+        return {"ref": {"result": kept.result_id, "node": number}}
+
+    def _handle(self, handle_id: int, type_name: str) -> Handle:
+        return Handle(clean(type_name, channel.MAX_TYPE_NAME, one_line=True), self._id,
+                      self._incarnation, handle_id)
+
+    def _changes(self, entries: Any, body: bytes, count: int) -> list[tuple[Any, Any] | None]:
+        """The re-read results of a reply: (before, after) copies of each the call changed,
+        None for the others."""
+        if (type(entries) is not list or len(entries) != count
+                or any(type(entry) is not list or len(entry) not in (0, 2) for entry in entries)):
+            raise channel.invalid("a malformed list of re-read results")
+
+        def class_name(_: int, type_name: str) -> str:
+            return clean(type_name, channel.MAX_TYPE_NAME, one_line=True)
+
+        return [(channel.decode(entry[0], body, class_name),
+                 channel.decode(entry[1], body, class_name)) if entry else None
+                for entry in entries]
 
     # --- running the child -------------------------------------------------------------------
 
-    def _ensure_running(self) -> None:
+    def _ensure_running(self) -> bool:
+        """Start the child and run the cells unless it is running; False, with no child left,
+        when the submission's time is used up (the cells that never ran then say so)."""
         if self._closed:
             raise RuntimeError("this sandbox is closed")
         if self._child is not None:
             if self._child.alive():
-                return
+                return True
             self._child.kill()
-        while True:  # each pass skips one more cell that timed out or crashed
+        while not self.out_of_time:  # each pass skips one more cell that timed out or crashed
+            start = time.monotonic()
             self._start_child()
+            if self._incarnation > 1:  # a restart is the student's doing, the first start not
+                self._used += time.monotonic() - start
             if self._run_cells():
-                return
+                return True
+        if self._child is not None:
+            self._child.kill()
+        self._reports = [CellReport(r.cell_id, r.status, self.out_of_time_message())
+                         if r.status == "not-run" else r for r in self._reports]
+        return False
+
+    def _exchange(self, request: dict[str, Any], chunks: Sequence[bytes],
+                  seconds: float) -> tuple[dict[str, Any], bytes]:
+        """The child's reply to ``request`` within ``seconds`` and the submission's time left,
+        which the wait uses up. Raises _Stopped, of kind "budget" when that time ran out."""
+        assert self._child is not None
+        left = self.limits.submission_seconds - self._used
+        if left <= 0:
+            raise _Stopped("budget", self.out_of_time_message())
+        start = time.monotonic()
+        try:
+            return self._child.exchange(request, chunks, min(seconds, left))
+        except _Stopped as stop:
+            if stop.kind == "timeout" and left < seconds:
+                raise _Stopped("budget", self.out_of_time_message()) from None
+            raise
+        finally:
+            self._used += time.monotonic() - start
 
     def _start_child(self) -> None:
         self._incarnation += 1
+        self._forget = []  # the new child keeps nothing yet
         if self._incarnation > 1:
             self._output.add(say(es="\n[el sandbox se reinició]\n",
                                  en="\n[the sandbox was restarted]\n").encode())
@@ -264,15 +494,33 @@ class Sandbox:
                            f"its output:\n{self._output.text()[-2000:]}")
 
     def _run_cells(self) -> bool:
-        """Run every cell not skipped; False when one stopped the child (it is now skipped)."""
+        """Run every cell not skipped; False when one stopped the child (it is now skipped)
+        or the submission's time ran out.
+
+        What the cells print is shown to the student. Afterwards, what the child prints may
+        come from the grader's calls, which must stay secret: it is only counted.
+        """
+        assert self._child is not None
+        self._child.output = self._output
+        try:
+            return self._run_each_cell()
+        finally:
+            self._child.drain()  # the child flushes before it replies: the cells' last output
+            self._child.output = self._hidden
+
+    def _run_each_cell(self) -> bool:
         assert self._child is not None
         for index, (cell_id, source) in enumerate(self._cells):
             if index in self._skipped:
                 continue
             request = {"op": "cell", "cell_id": cell_id, "source": source}
             try:
-                reply, _ = self._child.exchange(request, (), self.limits.cell_seconds)
+                reply, _ = self._exchange(request, (), self.limits.cell_seconds)
             except _Stopped as stop:
+                if stop.kind == "budget":  # a report from an earlier run of the cell stands
+                    if self._reports[index].status == "not-run":
+                        self._reports[index] = CellReport(cell_id, "timeout", stop.message)
+                    return False
                 self._reports[index] = CellReport(cell_id, *self._cell_stopped(stop))
                 self._skipped.add(index)
                 return False
@@ -303,7 +551,7 @@ class Sandbox:
         kind, message = reply["kind"], reply["message"]
         if reply["ok"] is not False or kind not in _FAILURE_KINDS or type(message) is not str:
             return channel.invalid("a malformed failure reply")
-        message = _visible(message[:MAX_MESSAGE])
+        message = clean(message, MAX_MESSAGE)
         if kind == "missing":
             message = say(
                 es="`{name}` no está definida: ¿se ejecutó la celda que la define?",
@@ -349,12 +597,13 @@ def _labels(value: Any) -> list[str]:
     if (type(value) is not list or len(value) > MAX_LABELS
             or any(type(label) is not str for label in value)):
         raise channel.invalid("a malformed list of modified arguments")
-    return [label[:200] for label in value]
+    return [clean(label, 200, one_line=True) for label in value]
 
 
 class _Stopped(Exception):
     """The child is gone: killed after a timeout ("timeout"), died ("crashed"), or killed
-    because its channel broke the protocol ("bad-result")."""
+    because its channel broke the protocol ("bad-result"); or the submission's time is used
+    up ("budget"; the child, if still alive, is not killed)."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
@@ -376,24 +625,30 @@ class _Output:
         self.dropped += max(len(chunk) - room, 0)
 
     def text(self) -> str:
-        text = _visible(self.data.decode("utf-8", errors="replace"))
+        text = clean(self.data.decode("utf-8", errors="replace"), limit=None)
         if self.dropped:
             text += say(es="\n[... {n} bytes más de salida no se muestran]",
                         en="\n[... {n} more bytes of output not shown]", n=self.dropped)
         return text
 
 
-# Control characters (terminal escapes, carriage returns, C1 codes) and bidirectional overrides,
-# shown as escapes: what the student's code prints or raises cannot rewrite a report on a terminal.
-_INVISIBLE = {code: f"\\x{code:02x}" for code in (*range(32), *range(0x7f, 0xa0))
-              if chr(code) not in "\n\t"}
-_INVISIBLE |= {code: f"\\u{code:04x}" for code in (*range(0x202a, 0x202f),
-                                                    *range(0x2066, 0x206a))}
+class _Hidden:
+    """What the child printed while the grader called its functions: counted, never kept."""
 
+    def __init__(self) -> None:
+        self.bytes = 0
+        self.newlines = 0
+        self.open_line = False  # the last byte was not a newline
 
-def _visible(text: str) -> str:
-    """``text`` with control characters and bidirectional overrides written as escapes."""
-    return text.replace("\r\n", "\n").translate(_INVISIBLE)
+    def add(self, chunk: bytes) -> None:
+        if chunk:
+            self.bytes += len(chunk)
+            self.newlines += chunk.count(b"\n")
+            self.open_line = not chunk.endswith(b"\n")
+
+    @property
+    def lines(self) -> int:
+        return self.newlines + self.open_line
 
 
 class _Spare(threading.local):
@@ -438,7 +693,7 @@ class _Child:
     def __init__(self, limits: Limits, isolated: bool, output: _Output) -> None:
         self.limits = limits
         self.isolated = isolated
-        self.output = output
+        self.output: _Output | _Hidden = output  # where what it prints goes
         self.reader = channel.FrameReader()
         self.ids = itertools.count(1)
         self.ended = False  # it exited or closed its channel
@@ -449,13 +704,16 @@ class _Child:
             _enlarge_pipe(fd)
         # Without bubblewrap there is no private /tmp: give the child an empty directory.
         self.scratch = None if isolated else tempfile.mkdtemp(prefix="rnnkit-sandbox-")
+        syscall_filter = syscall_filter_fd() if isolated else None
+        passed = [fd for fd in (requests_in, replies_out, syscall_filter) if fd is not None]
         try:
-            argv = child_command(limits, requests_in, replies_out, isolated=isolated)
+            argv = child_command(limits, requests_in, replies_out, isolated=isolated,
+                                 syscall_filter=syscall_filter)
             # A session of its own, so killing its process group reaches all it started.
             self.proc = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=printed_out, stderr=printed_out,
-                pass_fds=(requests_in, replies_out), env=child_environment(),
-                cwd=self.scratch or "/", start_new_session=True)
+                pass_fds=passed, env=child_environment(), cwd=self.scratch or "/",
+                start_new_session=True)
         except BaseException:
             for fd in (self.requests, self.replies, self.printed):
                 os.close(fd)
@@ -463,7 +721,7 @@ class _Child:
                 shutil.rmtree(self.scratch, ignore_errors=True)
             raise
         finally:
-            for fd in (requests_in, replies_out, printed_out):
+            for fd in (*passed, printed_out):
                 os.close(fd)
         for fd in (self.requests, self.replies, self.printed):
             os.set_blocking(fd, False)

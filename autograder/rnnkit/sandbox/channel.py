@@ -11,7 +11,18 @@ Value nodes in a header:
 - ``null``, ``true``/``false``, a JSON integer (64-bit range) or a JSON float: themselves;
 - ``{"array": meta}`` and ``{"scalar": meta}`` (a numpy scalar, i.e. a 0-d array unwrapped);
 - ``{"list": [...]}``, ``{"tuple": [...]}``, ``{"dict": {str: node}}``;
-- ``{"handle": {"id": int, "type": str}}``: an object that stayed inside the child.
+- ``{"handle": {"id": int, "type": str}}``: an object that stayed inside the child;
+- ``{"ref": {"result": int, "node": int}}`` (grader to child only): the very object the child
+  sent as node number ``node`` of the result of request ``result``. Nodes are numbered in the
+  order they appear in a header, counting only lists, tuples, dicts and arrays (from 0, the
+  outermost); the Encoder's ``keep`` and decode's ``made`` number them alike.
+
+What counts as data (Encoder): exactly ``tuple`` and ``list``, not their subclasses, whose
+class is behaviour the student's own code relies on (a namedtuple cache read as ``cache.x_t``);
+but any dict, as its entries (an OrderedDict or defaultdict of gradients is judged like a
+dict). Arrays and scalars of the dtypes in DTYPES go as they are; of other float dtypes
+(float16, longdouble) as float64, whose precision is all the comparisons use; any other dtype
+is not data.
 
 The child imports this module inside the sandbox, where rnnkit is not visible, so it imports
 only the standard library and numpy.
@@ -37,6 +48,8 @@ MAX_HEADER_BYTES = 4 * 2**20
 MAX_BODY_BYTES = MAX_DATA_BYTES + 8 * MAX_NODES  # arrays plus their alignment padding
 MAX_TYPE_NAME = 80
 
+_NATIVE = {np.dtype(name): name for name in DTYPES}  # in native byte order
+_TYPE_NAME = type.__dict__["__name__"]
 _PREFIX = struct.Struct("<IQ")
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _ARRAY_KEYS = frozenset({"dtype", "shape", "offset", "nbytes"})
@@ -71,24 +84,38 @@ class Encoder:
     """Turns plain numeric data into header nodes, collecting array bytes in ``chunks``.
 
     ``other`` encodes any value that is not plain data (the grader sends its Handles this way);
-    without it such a value raises NotData. More than MAX_DATA_BYTES of arrays or MAX_NODES
-    values raises StudentError("bad-result").
+    without it such a value raises NotData. ``refer`` is asked first about every list, tuple,
+    dict and array and may return the node to send instead (the grader's references); when it
+    returns None the value is encoded as data. ``keep`` collects ``(value, node)`` for every
+    list, tuple, dict and array encoded, in the numbering of references. More than
+    MAX_DATA_BYTES of arrays or MAX_NODES values raises StudentError("bad-result").
     """
 
-    def __init__(self, other: Callable[[Any], Any] | None = None) -> None:
+    def __init__(self, other: Callable[[Any], Any] | None = None, *,
+                 refer: Callable[[Any], Any] | None = None,
+                 keep: list[list[Any]] | None = None) -> None:
         self.chunks: list[bytes] = []
         self.size = 0
         self._nodes = 0
-        self._other = other
+        self.other = other  # these three may change between values
+        self.refer = refer
+        self.keep = keep
 
-    def mark(self) -> tuple[int, int, int]:
+    def mark(self) -> tuple[int, int, int, int]:
         """The current state, to undo a value that turned out not to be data."""
-        return len(self.chunks), self.size, self._nodes
+        kept = len(self.keep) if self.keep is not None else 0
+        return len(self.chunks), self.size, self._nodes, kept
 
-    def rollback(self, mark: tuple[int, int, int]) -> None:
+    def rollback(self, mark: tuple[int, int, int, int]) -> None:
         """Forget everything encoded since ``mark``."""
         del self.chunks[mark[0]:]
         self.size, self._nodes = mark[1], mark[2]
+        if self.keep is not None:
+            del self.keep[mark[3]:]
+
+    def body(self) -> bytes:
+        """The frame body of what was encoded so far."""
+        return b"".join(self.chunks)
 
     def encode(self, value: Any, depth: int = 0) -> Any:
         """The header node for ``value``; raises NotData when it is not plain numeric data."""
@@ -107,36 +134,56 @@ class Encoder:
             if not _INT64_MIN <= value <= _INT64_MAX:
                 raise NotData("an integer beyond 64 bits")
             return value
-        if issubclass(kind, np.ndarray):
-            return {"array": self._array(np.ndarray.view(value, np.ndarray))}
         if issubclass(kind, np.generic):
             return {"scalar": self._array(np.asarray(value))}
-        if issubclass(kind, tuple | list):
-            items = [self.encode(item, depth + 1) for item in (
-                tuple.__iter__(value) if issubclass(kind, tuple) else list.__iter__(value))]
-            return {"tuple" if issubclass(kind, tuple) else "list": items}
-        if issubclass(kind, dict):
-            entries = {}
-            for key, item in dict.items(value):
-                if type(key) is not str:
-                    raise NotData("a dict with a key that is not a str")
-                entries[key] = self.encode(item, depth + 1)
-            return {"dict": entries}
-        if self._other is not None:
-            return self._other(value)
-        raise NotData(f"a {kind.__name__[:MAX_TYPE_NAME]}")
+        numbered = (issubclass(kind, np.ndarray) or kind is tuple or kind is list
+                    or issubclass(kind, dict))
+        if not numbered:
+            if self.other is not None:
+                return self.other(value)
+            # The class's name through type's own descriptor: a metaclass runs no code here.
+            raise NotData(f"a {_TYPE_NAME.__get__(kind)[:MAX_TYPE_NAME]}")
+        if self.refer is not None:
+            node = self.refer(value)
+            if node is not None:
+                return node
+        if self.keep is not None:  # numbered before its items, as the decoder numbers it
+            slot = [value, None]
+            self.keep.append(slot)
+        node = self._container_or_array(kind, value, depth)
+        if self.keep is not None:
+            slot[1] = node
+        return node
+
+    def _container_or_array(self, kind: type, value: Any, depth: int) -> dict[str, Any]:
+        if issubclass(kind, np.ndarray):
+            return {"array": self._array(np.ndarray.view(value, np.ndarray))}
+        if kind is tuple or kind is list:
+            items = [self.encode(item, depth + 1) for item in value]
+            return {"tuple" if kind is tuple else "list": items}
+        entries = {}
+        for key, item in dict.items(value):
+            if type(key) is not str:
+                raise NotData("a dict with a key that is not a str")
+            entries[key] = self.encode(item, depth + 1)
+        return {"dict": entries}
 
     def _array(self, array: np.ndarray) -> dict[str, Any]:
-        name = array.dtype.name
-        if name not in DTYPES or array.dtype.fields is not None:
-            raise NotData(f"an array of dtype {name}")
+        name = _NATIVE.get(array.dtype)  # the usual case, quickly (dtype.name takes a few µs)
+        if name is None:
+            name = array.dtype.name
+            if array.dtype.kind == "f" and name not in DTYPES:  # float16, longdouble
+                array, name = array.astype(np.float64), "float64"
+            if name not in DTYPES or array.dtype.fields is not None:
+                raise NotData(f"an array of dtype {name}")
+            array = array.astype(np.dtype(name))  # native byte order
         if array.ndim > MAX_NDIM:
             raise NotData(f"an array with more than {MAX_NDIM} dimensions")
         if self.size + array.nbytes > MAX_DATA_BYTES:
             raise StudentError(
                 "bad-result", f"the result is too large (more than {MAX_DATA_BYTES >> 20} MiB)")
         # Native byte order, C order: exactly what the receiver's np.frombuffer expects.
-        data = np.ascontiguousarray(array, dtype=np.dtype(name)).tobytes()
+        data = array.tobytes(order="C")
         padding = -self.size % 8  # aligned offsets let the receiver view before copying
         if padding:
             self.chunks.append(bytes(padding))
@@ -149,21 +196,72 @@ class Encoder:
 
 
 def decode(node: Any, body: bytes | bytearray | memoryview,
-           handle: Callable[[int, str], Any] | None = None) -> Any:
+           handle: Callable[[int, str], Any] | None = None, *,
+           reference: Callable[[int, int], Any] | None = None,
+           made: list[tuple[Any, Any]] | None = None) -> Any:
     """The value described by header ``node`` and frame ``body``, validated strictly.
 
     Outputs only None, bool, int, float, str (as dict keys), numpy scalars of the allowed
     dtypes, fresh writable ``np.ndarray`` copies, and lists, tuples and dicts of these.
-    ``handle(id, type_name)`` builds the value for a handle node; without it handles are
-    invalid. Anything malformed raises StudentError("bad-result").
+    ``handle(id, type_name)`` builds the value for a handle node and ``reference(result,
+    node)`` for a reference node; without them such nodes are invalid. ``made`` collects
+    ``(value, node)`` for every list, tuple, dict and array built, in the numbering of
+    references. Anything malformed raises StudentError("bad-result").
     """
-    return _Decoder(memoryview(body), handle).value(node, 0)
+    return _Decoder(memoryview(body), handle, reference, made).value(node, 0)
+
+
+def same_value(a: Any, body_a: bytes | memoryview, b: Any, body_b: bytes | memoryview) -> bool:
+    """Whether header node ``a`` (of a frame with body ``body_a``) and node ``b`` (body
+    ``body_b``) describe the same value: the same structure, numbers and array bytes, the same
+    handles and references. Both nodes were made by an Encoder or validated by decode."""
+    bytes_a, bytes_b = memoryview(body_a), memoryview(body_b)
+    pairs = [(a, b)]  # still to compare; a loop rather than recursion, for speed
+    while pairs:
+        x, y = pairs.pop()
+        kind = type(x)
+        if kind is not type(y):
+            return False
+        if kind is float:
+            if repr(x) != repr(y):  # NaN is NaN, and -0.0 is not 0.0
+                return False
+        elif kind is not dict:
+            if x != y:
+                return False
+        else:
+            ((tag, p),), ((other_tag, q),) = x.items(), y.items()
+            if tag != other_tag:
+                return False
+            if tag in ("list", "tuple"):
+                if len(p) != len(q):
+                    return False
+                pairs += zip(p, q, strict=True)
+            elif tag == "dict":
+                if list(p) != list(q):
+                    return False
+                pairs += ((p[key], q[key]) for key in p)
+            elif tag in ("array", "scalar"):
+                if (p["dtype"] != q["dtype"] or p["shape"] != q["shape"]
+                        or p["nbytes"] != q["nbytes"]
+                        or bytes_a[p["offset"]:p["offset"] + p["nbytes"]]
+                        != bytes_b[q["offset"]:q["offset"] + q["nbytes"]]):
+                    return False
+            elif tag == "handle":
+                if p["id"] != q["id"]:
+                    return False
+            elif p != q:
+                return False
+    return True
 
 
 class _Decoder:
-    def __init__(self, body: memoryview, handle: Callable[[int, str], Any] | None) -> None:
+    def __init__(self, body: memoryview, handle: Callable[[int, str], Any] | None,
+                 reference: Callable[[int, int], Any] | None,
+                 made: list[tuple[Any, Any]] | None) -> None:
         self.body = body
         self.handle = handle
+        self.reference = reference
+        self.made = made
         self.nodes = 0
         self.data = 0
 
@@ -183,30 +281,43 @@ class _Decoder:
         if kind is not dict or len(node) != 1:
             raise invalid(f"unexpected {kind.__name__} where a value belongs")
         ((tag, content),) = node.items()
-        if tag in ("list", "tuple"):
-            if type(content) is not list:
-                raise invalid(f"the items of a {tag} are not a JSON list")
-            items = [self.value(item, depth + 1) for item in content]
-            return items if tag == "list" else tuple(items)
+        if tag in ("list", "tuple", "dict", "array"):
+            if self.made is None:
+                return self.numbered(tag, content, depth)
+            slot = len(self.made)  # numbered before its items, as the Encoder numbers it
+            self.made.append((None, node))
+            value = self.numbered(tag, content, depth)
+            self.made[slot] = (value, node)
+            return value
+        if tag == "scalar":
+            array = self.array(content)
+            if array.ndim:
+                raise invalid("a scalar with a shape")
+            return array[()]
+        if tag == "handle" and self.handle is not None:
+            if (type(content) is not dict or set(content) != {"id", "type"}
+                    or not _is_id(content["id"]) or type(content["type"]) is not str):
+                raise invalid("a malformed handle")
+            return self.handle(content["id"], content["type"][:MAX_TYPE_NAME])
+        if tag == "ref" and self.reference is not None:
+            if (type(content) is not dict or set(content) != {"result", "node"}
+                    or not _is_id(content["result"]) or not _is_id(content["node"])):
+                raise invalid("a malformed reference")
+            return self.reference(content["result"], content["node"])
+        raise invalid(f"unknown node {tag[:40]!r}")
+
+    def numbered(self, tag: str, content: Any, depth: int) -> Any:
+        if tag == "array":
+            return self.array(content)
         if tag == "dict":
             if type(content) is not dict:
                 raise invalid("the entries of a dict are not a JSON object")
             # JSON object keys are always str, so the keys need no further check.
             return {key: self.value(item, depth + 1) for key, item in content.items()}
-        if tag in ("array", "scalar"):
-            array = self.array(content)
-            if tag == "scalar":
-                if array.ndim:
-                    raise invalid("a scalar with a shape")
-                return array[()]
-            return array
-        if tag == "handle" and self.handle is not None:
-            if (type(content) is not dict or set(content) != {"id", "type"}
-                    or type(content["id"]) is not int or not 0 <= content["id"] < 2**53
-                    or type(content["type"]) is not str):
-                raise invalid("a malformed handle")
-            return self.handle(content["id"], content["type"][:MAX_TYPE_NAME])
-        raise invalid(f"unknown node {tag[:40]!r}")
+        if type(content) is not list:
+            raise invalid(f"the items of a {tag} are not a JSON list")
+        items = [self.value(item, depth + 1) for item in content]
+        return items if tag == "list" else tuple(items)
 
     def array(self, meta: Any) -> np.ndarray:
         if type(meta) is not dict or set(meta) != _ARRAY_KEYS:
@@ -238,6 +349,10 @@ class _Decoder:
         if name == "bool":
             return array.view(np.uint8) != 0  # any byte other than 0 or 1 made canonical
         return array.copy()
+
+
+def _is_id(value: Any) -> bool:
+    return type(value) is int and 0 <= value < 2**53
 
 
 # --- frames -----------------------------------------------------------------------------------

@@ -13,6 +13,10 @@ Either way the child gets new pid, network, IPC and UTS namespaces, a read-only 
 the Python installation and the site-packages holding numpy, a size-capped /tmp as the only
 writable place, and nothing else: not the repository, not the home directory, not the kit.
 
+A system-call filter (seccomp, see seccomp.py), loaded by bubblewrap just before it
+starts Python, closes what namespaces leave shared between students: kernel keyrings belong to
+a uid, and sandbox uids come back for later students (see sandbox_uid).
+
 The rlimits are applied by child.py itself, first thing, before it imports numpy or reads any
 request; a preexec hook in the grader would force a fork of the whole grader process (and is
 unsafe with threads), and setting RLIMIT_NPROC inside the sandbox's user namespace counts only
@@ -25,6 +29,7 @@ import functools
 import itertools
 import json
 import os
+import platform
 import shutil
 import site
 import subprocess
@@ -32,6 +37,8 @@ import sys
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
+
+from rnnkit.sandbox.seccomp import MACHINES, has_filter, syscall_filter_fd
 
 HERE = Path(__file__).resolve().parent
 CHILD_FILES = ("child.py", "channel.py")
@@ -49,6 +56,11 @@ class Limits:
     call_seconds: float = 10.0  # wall-clock time for one call
     cell_seconds: float = 10.0  # wall-clock time for one cell
     function_seconds: float = 30.0  # wall-clock time of all calls of one function together
+    # Wall-clock time of all the child's work for one submission: cells, calls, and restarts
+    # after a crash (honest work takes about 1 s; the first start is the kit's and is free).
+    # Measured on the grader's monotonic clock while it waits for the child, so a very loaded
+    # machine eats into it.
+    submission_seconds: float = 60.0
     memory_bytes: int = 3 * 2**30  # address space per process (RLIMIT_AS)
     processes: int = 32  # processes and threads of the sandbox (RLIMIT_NPROC)
     file_bytes: int = 16 * 2**20  # largest file it may write (RLIMIT_FSIZE)
@@ -73,12 +85,19 @@ def detect_isolation() -> Isolation:
     if bwrap is None:
         return Isolation("none", "bwrap not found: install bubblewrap")
     version = _bwrap_version(bwrap)
-    argv = [bwrap, *_namespace_options(), *_system_mounts(), *_scratch_mounts(2**20), "true"]
+    if not has_filter():
+        return Isolation("none", f"no system-call filter for {platform.machine()} machines "
+                         f"(rnnkit has one for {', '.join(MACHINES)})")
+    filter_fd = syscall_filter_fd()
+    argv = [bwrap, *_namespace_options(), "--seccomp", str(filter_fd), *_system_mounts(),
+            *_scratch_mounts(2**20), "true"]
     try:
         result = subprocess.run(argv, env=child_environment(), stdin=subprocess.DEVNULL,
-                                capture_output=True, timeout=30)
+                                capture_output=True, timeout=30, pass_fds=(filter_fd,))
     except (OSError, subprocess.TimeoutExpired) as error:
         return Isolation("none", f"{version} cannot start ({error})")
+    finally:
+        os.close(filter_fd)
     if result.returncode == 0:
         how = ("run as root; student code runs as an unprivileged uid" if _as_root()
                else "with user namespaces")
@@ -90,11 +109,13 @@ def detect_isolation() -> Isolation:
     return Isolation("none", f"{version} cannot create a sandbox ({reason})")
 
 
-def child_command(limits: Limits, requests: int, replies: int, *, isolated: bool) -> list[str]:
+def child_command(limits: Limits, requests: int, replies: int, *, isolated: bool,
+                  syscall_filter: int | None = None) -> list[str]:
     """The command that starts child.py, inside bubblewrap when ``isolated``.
 
-    Inputs: the limits, and the child's ends of the request and reply pipes (passed to it as
-    these same descriptor numbers). Run it with :func:`child_environment` as its environment.
+    Inputs: the limits, the child's ends of the request and reply pipes and, when
+    ``isolated``, a descriptor from :func:`syscall_filter_fd` (all passed to it as these same
+    descriptor numbers). Run it with :func:`child_environment` as its environment.
     """
     python = os.path.realpath(sys.executable)
     flags = ["-S", "-s", "-B", "-u"]  # no site, no user site, no bytecode files, unbuffered
@@ -102,9 +123,12 @@ def child_command(limits: Limits, requests: int, replies: int, *, isolated: bool
     if not isolated:
         config |= {"path": _site_dirs(), "uid": None}
         return [python, *flags, str(HERE / "child.py"), json.dumps(config)]
+    if syscall_filter is None:
+        raise ValueError("a sandboxed child needs its system-call filter (syscall_filter_fd)")
     mounts, inside_paths = _python_mounts(python)
     config |= {"path": inside_paths, "uid": sandbox_uid() if _as_root() else None}
-    return [shutil.which("bwrap") or "bwrap", *_namespace_options(), *_system_mounts(),
+    return [shutil.which("bwrap") or "bwrap", *_namespace_options(),
+            "--seccomp", str(syscall_filter), *_system_mounts(),
             *mounts, *_scratch_mounts(limits.scratch_bytes), "--chdir", "/tmp",
             python, *flags, f"{INSIDE}/child.py", json.dumps(config)]
 
