@@ -40,7 +40,6 @@ from pathlib import Path
 
 import nbformat
 
-from rnnkit.cli import known_assignments
 from rnnkit.course import release
 from rnnkit.grading import manifest as manifests
 from rnnkit.grading import suite
@@ -50,7 +49,7 @@ from rnnkit.grading.student import NamespaceStudent
 from rnnkit.nb.catalogue import load_entries
 from rnnkit.nb.fill import answers_for_functions, fill_release, source_answers
 from rnnkit.nb.submission import read_submission
-from rnnkit.paths import KIT_ROOT, SOURCE
+from rnnkit.paths import KIT_ROOT, SOURCE, known_assignments
 from rnnkit.sandbox import detect_isolation
 
 TARGET_RATIO = 10.0

@@ -110,3 +110,25 @@ def test_every_subcommand_has_a_row():
     # These take no input that can be bad: they report on the machine or build a demo course.
     assert subcommands - covered <= {"isolation", "demo", "check"}
 
+
+
+# Files that are not what was asked for are graded (exit 0, score 0) with a note that says so.
+GRADED_WRONG_FILES = [
+    ("empty", b"", "The submitted file is empty"),
+    ("python-script", b"import numpy as np\nx = 1\n",
+     "The file is not a Jupyter notebook (a .py script"),
+    ("other-assignment", (RELEASES / "lstm" / "lstm.ipynb").read_bytes(),
+     "This is the notebook of assignment lstm, not rnn: submit (or grade) it as lstm."),
+]
+
+
+@pytest.mark.parametrize("content, note", [row[1:] for row in GRADED_WRONG_FILES],
+                         ids=[row[0] for row in GRADED_WRONG_FILES])
+def test_a_wrong_file_is_a_zero_that_says_what_it_is(content, note, tmp_path, capsys):
+    notebook, out = tmp_path / "rnn.ipynb", tmp_path / "results.json"
+    notebook.write_bytes(content)
+    code = main(["grade", str(notebook), "--assignment", "rnn", "--json", str(out)])
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert code == 0 and results["score"] == 0
+    assert results["output"].splitlines()[0].startswith(note[:40]), results["output"]
+    assert note in results["output"] and note in capsys.readouterr().out

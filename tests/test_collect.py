@@ -100,6 +100,17 @@ def test_nbgrader_reads_a_moodle_timestamp_as_the_zip_time_in_the_servers_zone(t
     assert parse_utc(stamp) == datetime(2024, 7, 1, 21, 30, 2)  # Madrid is UTC+2 in July
 
 
+def test_the_command_reads_moodle_times_in_the_courses_time_zone(tmp_path, capsys):
+    """Without --timezone, the course's nbgrader setting (Exchange.timezone) applies."""
+    (tmp_path / "nbgrader_config.py").write_text(
+        'c = get_config()  # noqa: F821\nc.Exchange.timezone = "Europe/Madrid"\n')
+    download = make_zip(tmp_path / "d.zip", {f"{MOODLE_ANA}/rnn.ipynb": b"{}"},
+                        date_time=(2024, 7, 1, 23, 30, 2))
+    assert main(["collect-zip", "rnn", str(download), "--course-dir", str(tmp_path)]) == 0
+    stamp = (tmp_path / "submitted/ana_garcia_123/rnn/timestamp.txt").read_text()
+    assert parse_utc(stamp) == datetime(2024, 7, 1, 21, 30, 2)
+
+
 @functools.cache
 def empty_gradebook() -> bytes:
     """An empty nbgrader gradebook (SQLite), made once: nbgrader runs ``alembic`` to make one,

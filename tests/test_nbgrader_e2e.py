@@ -14,7 +14,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnnkit.cli import known_assignments
 from rnnkit.course import release
 from rnnkit.grading import manifest
 from rnnkit.grading.engine import grade_notebook
@@ -26,7 +25,7 @@ from rnnkit.nb.fill import (
     reference_answers,
     source_answers,
 )
-from rnnkit.paths import KIT_ROOT, RELEASES, SOURCE
+from rnnkit.paths import KIT_ROOT, RELEASES, SOURCE, known_assignments
 
 pytestmark = pytest.mark.slow
 ASSIGNMENTS = known_assignments()

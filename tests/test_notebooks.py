@@ -9,10 +9,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from rnnkit.cli import known_assignments
 from rnnkit.grading import manifest
 from rnnkit.nb.language import localize_notebook
-from rnnkit.paths import SOURCE
+from rnnkit.paths import SOURCE, known_assignments
 
 pytestmark = pytest.mark.slow
 

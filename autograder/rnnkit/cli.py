@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from rnnkit.i18n import LANGUAGES, set_language
-from rnnkit.paths import KIT_ROOT, SOURCE, has_instructor_kit
+from rnnkit.paths import KIT_ROOT, SOURCE, has_instructor_kit, known_assignments
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,13 +65,6 @@ def _put_this_python_first_on_path() -> None:
     folder = str(Path(sys.executable).parent)
     if os.environ.get("PATH", "").split(os.pathsep)[0] != folder:
         os.environ["PATH"] = os.pathsep.join([folder, os.environ.get("PATH", "")])
-
-
-def known_assignments() -> list[str]:
-    """Assignments with a source notebook, in course order."""
-    order = ["rnn", "lstm"]
-    found = [p.name for p in SOURCE.iterdir() if (p / f"{p.name}.ipynb").exists()]
-    return sorted(found, key=lambda name: (order.index(name) if name in order else 99, name))
 
 
 def check_assignment(assignment: str) -> str:
@@ -117,8 +110,9 @@ def cmd_collect_zip(args: argparse.Namespace) -> int:
 
     roster = Path(args.roster) if args.roster else None
     course = find_course(args.course_dir)
+    timezone = args.timezone or _course_timezone(course)
     collected = collect_zip(Path(args.zip), course, check_assignment(args.assignment),
-                            roster=roster, timezone_name=args.timezone)
+                            roster=roster, timezone_name=timezone)
     lines = []
     for student, submission in collected.written.items():
         late = "  LATE (Canvas)" if submission.late else ""
@@ -130,6 +124,13 @@ def cmd_collect_zip(args: argparse.Namespace) -> int:
     print(f"collected {len(collected.written)} submissions of {args.assignment} into "
           f"{course / 'submitted'}; next: rnnkit autograde {args.assignment}")
     return 0
+
+
+def _course_timezone(course: Path) -> str:
+    """The time zone nbgrader uses for the course (its Exchange.timezone), UTC if unset."""
+    from rnnkit.grading.gradebook import course_config
+
+    return str(course_config(course).config.Exchange.get("timezone", "UTC"))
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -335,9 +336,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="class list giving each LMS user their student id: columns id (student "
                           "id), lms_user_id (Canvas user id, Moodle participant id), optional "
                           "first_name, last_name, email; nbgrader db student import reads it too")
-    sub.add_argument("--timezone", default="UTC",
+    sub.add_argument("--timezone",
                      help="time zone of the Moodle server, to read the file times in its zip "
-                          "(e.g. Europe/Madrid; default: UTC)")
+                          "(e.g. Europe/Madrid; default: the course's Exchange.timezone, as "
+                          "nbgrader's, else UTC)")
     course_dir(sub)
 
     sub = command("grade", cmd_grade, "grade one notebook, print a report, write results.json")

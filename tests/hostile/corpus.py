@@ -740,7 +740,10 @@ CASES: tuple[Case, ...] = (
     Case("huge-file", "the perfect notebook padded to 21 MiB", huge, 0.0, "at most 20 MB"),
     Case("deeply-nested-json", "100 000 nested JSON lists", lambda env: b"[" * 100_000, 0.0,
          "not valid JSON"),
-    Case("empty-file", "an empty file", lambda env: b"", 0.0, "not valid JSON"),
+    Case("empty-file", "an empty file", lambda env: b"", 0.0, "The submitted file is empty"),
+    Case("python-script", "a .py script submitted as the notebook",
+         lambda env: b"import numpy as np\n\ndef rnn_forward(x, h0, params):\n    pass\n", 0.0,
+         "not a Jupyter notebook (a .py script"),
     Case("json-list", "a JSON list instead of a notebook", lambda env: b"[]", 0.0,
          "not a Jupyter notebook"),
     # Tampered metadata

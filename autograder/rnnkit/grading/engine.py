@@ -25,8 +25,14 @@ from rnnkit.grading import suite
 from rnnkit.grading.report import GradeReport
 from rnnkit.grading.student import SandboxStudent, StudentFailure
 from rnnkit.i18n import DEFAULT_LANGUAGE, chosen_language, say, speaking
-from rnnkit.nb.submission import CodeCell, Release, notebook_language, read_submission
-from rnnkit.paths import SOURCE
+from rnnkit.nb.submission import (
+    CodeCell,
+    Release,
+    Submission,
+    notebook_language,
+    read_submission,
+)
+from rnnkit.paths import SOURCE, known_assignments
 from rnnkit.sandbox import CellReport, Limits, Sandbox
 
 MAX_OUTPUT_IN_REPORT = 2000
@@ -51,6 +57,13 @@ def _grade(path: Path, assignment: str, insecure: bool, limits: Limits | None) -
     submission = read_submission(Path(path), manifest.answer_ids, manifest.test_cell_points,
                                  _release(assignment))
     notes = list(submission.notes)
+    other = _other_assignment(assignment, submission)
+    if other is not None:
+        wrong = say(es="Este es el cuaderno de la tarea {other}, no de {this}: entrégalo (o "
+                       "califícalo) como {other}.",
+                    en="This is the notebook of assignment {other}, not {this}: submit (or "
+                       "grade) it as {other}.", other=other, this=assignment)
+        return GradeReport(assignment, _not_run(manifest, wrong), [wrong])
     if not submission.cells:
         return GradeReport(assignment, _not_run(manifest, _nothing_to_run()), notes)
     notes += _defined_again(manifest.functions, submission.cells)
@@ -159,6 +172,18 @@ def _complete(manifest: manifests.Manifest,
     missing = say(es="Esta prueba no llegó a ejecutarse.", en="This test did not run.")
     return [by_name.get(t.name) or suite.TestResult(t.name, t.function, t.points, 0.0, missing)
             for t in manifest.tests]
+
+
+def _other_assignment(assignment: str, submission: Submission) -> str | None:
+    """The kit's other assignment whose answer cells this notebook has, when it has none of
+    ``assignment``'s (a student who submitted the wrong notebook)."""
+    if submission.answers or not submission.grade_ids:
+        return None
+    for other in known_assignments():
+        answer_ids = manifests.load(other).answer_ids if other != assignment else ()
+        if submission.grade_ids & set(answer_ids):
+            return other
+    return None
 
 
 def _not_run(manifest: manifests.Manifest, why: str) -> list[suite.TestResult]:

@@ -72,12 +72,14 @@ class Submission:
       defined (NameError), when only code that does not run defines it: a statement of a cell
       they added, a cell of the release, a markdown cell, a copy of an answer cell.
     - notes: problems found, for the student.
+    - grade_ids: every nbgrader grade_id in the notebook (to recognise another assignment's).
     """
 
     answers: dict[str, str] = field(default_factory=dict)
     cells: list[CodeCell] = field(default_factory=list)
     not_run: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    grade_ids: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ def read_submission(path: Path, answer_ids: tuple[str, ...],
     cells = _cells(path, submission.notes)
     if cells is None:
         return submission
+    submission.grade_ids = {gid for gid in map(_grade_id, cells) if gid is not None}
     graded: dict[int, str] = {}  # id() of the cell graded as each answer -> its grade_id
     for grade_id in answer_ids:
         found = [c for c in cells if _grade_id(c) == grade_id]
@@ -533,6 +536,13 @@ def _cells(path: Path, notes: list[str]) -> list[dict] | None:
                 mb=size / 2**20, max=MAX_NOTEBOOK_BYTES // 2**20))
             return None
         text = path.read_bytes().decode("utf-8")
+        if not text.strip():
+            notes.append(say(
+                es="El archivo entregado está vacío: ¿falló la subida o el guardado? Entrega de "
+                   "nuevo tu cuaderno guardado (.ipynb).",
+                en="The submitted file is empty: did the upload or the save fail? Submit your "
+                   "saved notebook (.ipynb) again."))
+            return None
     except UnicodeDecodeError:
         notes.append(say(es="El cuaderno no está en UTF-8: ábrelo y guárdalo desde Jupyter.",
                          en="The notebook is not UTF-8 text: open and save it from Jupyter."))
@@ -544,6 +554,13 @@ def _cells(path: Path, notes: list[str]) -> list[dict] | None:
     try:
         nb = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as error:
+        if not text.lstrip().startswith(("{", "[")):  # not even the start of a notebook
+            notes.append(say(
+                es="El archivo no es un cuaderno de Jupyter (¿un script .py o un PDF?): entrega "
+                   "el archivo .ipynb que guarda Jupyter.",
+                en="The file is not a Jupyter notebook (a .py script, or a PDF?): submit the "
+                   ".ipynb file Jupyter saves."))
+            return None
         notes.append(say(
             es="El cuaderno no es JSON válido ({e}): ¿se editó fuera de Jupyter? Descarga de "
                "nuevo tu versión guardada.",
