@@ -45,7 +45,7 @@ INSECURE = detect_isolation().kind != "bwrap"  # what runs is the same either wa
 
 
 def rnn_release() -> Release:
-    return Release.of_source(SOURCE / "rnn" / "rnn.ipynb", MANIFEST.answer_ids)
+    return MANIFEST.release
 
 
 def perfect_notebook(**answers: str) -> nbformat.NotebookNode:

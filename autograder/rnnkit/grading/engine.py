@@ -14,7 +14,6 @@ functions, and their helpers, above the grading cells, where both agree.)
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -27,12 +26,11 @@ from rnnkit.grading.student import SandboxStudent, StudentFailure
 from rnnkit.i18n import DEFAULT_LANGUAGE, chosen_language, say, speaking
 from rnnkit.nb.submission import (
     CodeCell,
-    Release,
     Submission,
     notebook_language,
     read_submission,
 )
-from rnnkit.paths import SOURCE, known_assignments
+from rnnkit.paths import known_assignments
 from rnnkit.sandbox import CellReport, Limits, Sandbox
 
 MAX_OUTPUT_IN_REPORT = 2000
@@ -55,7 +53,7 @@ def grade_notebook(path: Path, assignment: str, *, insecure: bool = False,
 def _grade(path: Path, assignment: str, insecure: bool, limits: Limits | None) -> GradeReport:
     manifest = manifests.load(assignment)
     submission = read_submission(Path(path), manifest.answer_ids, manifest.test_cell_points,
-                                 _release(assignment))
+                                 manifest.release)
     notes = list(submission.notes)
     other = _other_assignment(assignment, submission)
     if other is not None:
@@ -91,13 +89,6 @@ def _grade(path: Path, assignment: str, insecure: bool, limits: Limits | None) -
                "them; that output is not shown, so that the tests' inputs stay hidden.",
             n=hidden_bytes, lines=hidden_lines))
     return GradeReport(assignment, _complete(manifest, results), notes)
-
-
-@functools.cache
-def _release(assignment: str) -> Release:
-    """The cells of the assignment's release that are not answer cells (they never run)."""
-    return Release.of_source(SOURCE / assignment / f"{assignment}.ipynb",
-                             manifests.load(assignment).answer_ids)
 
 
 class _HintingStudent(SandboxStudent):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from rnnkit.grading import suite
 from rnnkit.nb.language import localize_source
+from rnnkit.nb.submission import Release
 from rnnkit.paths import SOURCE
 
 ANSWER_PREFIX = "answer_"
@@ -28,6 +29,8 @@ class Manifest:
     - answer_ids: grade_ids of the answer cells, in notebook order.
     - tests: the hidden tests with the function each grades and its points.
     - test_cell_points: points of each grading cell in the source (grade_id -> points).
+    - release: the release's other cells (set-up, checks, grading cells...), which never run
+      even when a submission carries a copy of them.
     """
 
     assignment: str
@@ -35,6 +38,7 @@ class Manifest:
     answer_ids: tuple[str, ...]
     tests: tuple[suite.PlannedTest, ...]
     test_cell_points: dict[str, float]
+    release: Release
 
     @property
     def functions(self) -> list[str]:
@@ -67,4 +71,4 @@ def load(assignment: str) -> Manifest:
         elif meta.get("grade") and grade_id.startswith(TEST_PREFIX):
             test_points[grade_id] = float(meta["points"])
     return Manifest(assignment, tuple(setup), tuple(answers), tuple(suite.plan(assignment)),
-                    test_points)
+                    test_points, Release.of_source(cells, answers))

@@ -96,12 +96,13 @@ class Release:
     code: frozenset[str] = frozenset()
 
     @classmethod
-    def of_source(cls, source: Path, answer_ids: Iterable[str]) -> Release:
-        """The release cells of the bilingual source notebook at ``source`` (the kit's file);
-        ``answer_ids``: the grade_ids of its answer cells, which are the student's."""
+    def of_source(cls, source_cells: Iterable[dict[str, Any]],
+                  answer_ids: Iterable[str]) -> Release:
+        """The release cells among the cells of the bilingual source notebook (the kit's
+        file, as parsed JSON); ``answer_ids``: the grade_ids of its answer cells, which are
+        the student's."""
         answers = set(answer_ids)
-        cells = [c for c in json.loads(source.read_text(encoding="utf-8"))["cells"]
-                 if _grade_id(c) not in answers]
+        cells = [c for c in source_cells if _grade_id(c) not in answers]
         code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
         return cls(frozenset(c["id"] for c in cells if isinstance(c.get("id"), str)),
                    frozenset(filter(None, map(_grade_id, cells))),
