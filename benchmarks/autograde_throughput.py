@@ -40,7 +40,7 @@ from pathlib import Path
 
 import nbformat
 
-from rnnkit.course import release
+from rnnkit.course import nbgrader_environment, release
 from rnnkit.grading import manifest as manifests
 from rnnkit.grading import suite
 from rnnkit.grading.classroom import autograde_class
@@ -273,12 +273,6 @@ def describe_mix(kinds: dict[str, str]) -> str:
 
 # --- the graders ---------------------------------------------------------------------------------
 
-def _env() -> dict[str, str]:
-    # nbgrader runs alembic, installed beside the interpreter, to create the gradebook.
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    return {**os.environ, "PATH": path}
-
-
 def run_nbgrader(course: Path, assignment: str, size: int) -> float:
     """Wall-clock seconds of ``nbgrader autograde`` on the whole class (output to a log)."""
     log_path = course / "nbgrader-autograde.log"
@@ -286,7 +280,7 @@ def run_nbgrader(course: Path, assignment: str, size: int) -> float:
     autograded = course / "autograded"
     with open(log_path, "w", encoding="utf-8") as log:
         started = last = time.perf_counter()
-        process = subprocess.Popen(command, cwd=course, env=_env(), stdout=log,
+        process = subprocess.Popen(command, cwd=course, env=nbgrader_environment(), stdout=log,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         while process.poll() is None:
             time.sleep(0.2)
@@ -309,8 +303,9 @@ def run_rnnkit_cli(course: Path, assignment: str, jobs: int) -> float:
     command = [sys.executable, "-m", "rnnkit.cli", "autograde", assignment, "--force",
                "--jobs", str(jobs), "--course-dir", str(course)]
     started = time.perf_counter()
-    done = subprocess.run(command, env=_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          text=True)  # stderr (the progress bar) goes to the terminal
+    # stderr (the progress bar) goes to the terminal
+    done = subprocess.run(command, env=nbgrader_environment(), stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"rnnkit autograde exited with {done.returncode}:\n{done.stdout}")

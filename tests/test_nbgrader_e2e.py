@@ -5,7 +5,6 @@ marks, the blank release gets 0 without error, and ``rnnkit grade`` agrees with
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnnkit.course import release
+from rnnkit.course import nbgrader_environment, release
 from rnnkit.grading import manifest
 from rnnkit.grading.engine import grade_notebook
 from rnnkit.grading.gradebook import CourseGradebook
@@ -53,9 +52,8 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     one to three minutes (3.5 with two busy loops beside it on 2 cores): a kernel each, and the
     training experiment, which nbgrader_config.py cuts off at 60 s per cell (no grading cell
     comes after it, so that changes no score). The timeout only stops a hang."""
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
     return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, text=True,
-                          capture_output=True, env={**os.environ, "PATH": path}, timeout=1800)
+                          capture_output=True, env=nbgrader_environment(), timeout=1800)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -21,6 +21,7 @@ import os
 import sys
 from pathlib import Path
 
+from rnnkit.course import nbgrader_environment
 from rnnkit.i18n import LANGUAGES, set_language
 from rnnkit.paths import KIT_ROOT, SOURCE, has_instructor_kit, known_assignments
 
@@ -33,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     class worker; a reader that goes away (`rnnkit ... | head`) ends the command quietly.
     """
     _reserve_standard_streams()
-    _put_this_python_first_on_path()
+    # nbgrader also runs its tools from this process (opening a new gradebook).
+    os.environ["PATH"] = nbgrader_environment()["PATH"]
     args = _parser().parse_args(argv)
     if getattr(args, "lang", None):
         set_language(args.lang)
@@ -56,15 +58,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rnnkit: {error.strerror or error}{where}: check that the path exists and that "
               f"you may read and write there", file=sys.stderr)
         return 2
-
-
-def _put_this_python_first_on_path() -> None:
-    """Put this Python's folder first on PATH, for the tools nbgrader runs as programs
-    (``alembic``, when a gradebook is created): they are installed beside this Python, which
-    is not on PATH when the virtualenv is not activated (``.venv/bin/rnnkit gradebook rnn``)."""
-    folder = str(Path(sys.executable).parent)
-    if os.environ.get("PATH", "").split(os.pathsep)[0] != folder:
-        os.environ["PATH"] = os.pathsep.join([folder, os.environ.get("PATH", "")])
 
 
 def check_assignment(assignment: str) -> str:

@@ -127,7 +127,10 @@ def release(assignment: str, course: Path, lang: str | None) -> Path:
 
 
 def nbgrader_environment() -> dict[str, str]:
-    """This environment with the kit's Python first on PATH: nbgrader runs ``alembic`` from
-    there to create the gradebook, even when the virtualenv is not activated."""
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    """This environment with this Python's folder first on PATH: nbgrader runs the tools
+    installed beside it as programs (``alembic``, when it creates a gradebook), and that
+    folder is not on PATH when the virtualenv is not activated (``.venv/bin/rnnkit ...``)."""
+    folder, path = str(Path(sys.executable).parent), os.environ.get("PATH", "")
+    if path.split(os.pathsep)[0] != folder:
+        path = os.pathsep.join([folder, path])
     return {**os.environ, "PATH": path}
