@@ -26,7 +26,7 @@ from test_nbgrader_e2e import make_course
 from rnnkit.cli import format_table, main
 from rnnkit.grading import suite
 from rnnkit.grading.classroom import STATE_FILE, autograde_class
-from rnnkit.grading.report import GradeReport, format_tests, write_text_atomically
+from rnnkit.grading.results import GradeReport, format_tests, write_text_atomically
 from rnnkit.grading.student import NamespaceStudent, StudentFailure
 from rnnkit.paths import RELEASES
 from rnnkit.sandbox.box import _labels

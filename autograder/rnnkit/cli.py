@@ -150,7 +150,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def _write_results(path: Path, results: dict[str, object]) -> None:
-    from rnnkit.grading.report import write_json_atomically
+    from rnnkit.grading.results import write_json_atomically
 
     try:
         write_json_atomically(path, results)

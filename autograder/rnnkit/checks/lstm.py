@@ -3,7 +3,7 @@
 Each ``check_*`` function runs the student's code on small fixed inputs and prints one line per
 checked quantity: ``✓`` and what was checked, or ``✗`` and why it is wrong, in the student's
 language, then a one-line summary. It never raises: an exception in the student's code becomes a
-``✗`` line (see :mod:`rnnkit.checks.report`, which the RNN checks share). The explanations come
+``✗`` line (see :mod:`rnnkit.checks.feedback`, which the RNN checks share). The explanations come
 from :mod:`rnnkit.compare`, the layer the hidden suites use.
 
 The reference is PyTorch in float64 (the course's solution is not shipped to students): the
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.checks.report import (
+from rnnkit.checks.feedback import (
     OwnGradients,
     Report,
     Verdict,
@@ -37,7 +37,7 @@ from rnnkit.checks.report import (
 )
 
 # A short name keeps the torch oracle's formulas readable.
-from rnnkit.checks.report import to_torch as _t
+from rnnkit.checks.feedback import to_torch as _t
 from rnnkit.compare import as_numeric_array, describe_kind, explain_mismatch
 from rnnkit.gradcheck import relative_error
 from rnnkit.i18n import say
@@ -554,7 +554,7 @@ def _variants_from(mistakes, compute, expected) -> dict[str, list]:
 
 
 # ----------------------------------------------------------------------------------------------
-# The LSTM checks' own lines (the report itself is rnnkit.checks.report.Report)
+# The LSTM checks' own lines (the report itself is rnnkit.checks.feedback.Report)
 # ----------------------------------------------------------------------------------------------
 
 def _expect_triple(report: Report, result: Any, names: str, *, item: str, say_ok: bool) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from rnnkit.checks.report import plain, take_verdict
+from rnnkit.checks.feedback import plain, take_verdict
 from rnnkit.i18n import LANGUAGES, chosen_language, current_language, say, speaking
 
 __all__ = ["ASSIGNMENTS", "check_notebook"]

@@ -6,7 +6,7 @@ back with PyTorch (``torch.nn.RNNCell``, ``torch.nn.RNN``, autograd and
 ``✓`` and what was checked, or ``✗`` and why it is wrong, in the student's language. The
 explanations come from :mod:`rnnkit.compare`, the same layer the hidden suites use. A check never
 raises: an exception in the student's code is reported as a ``✗`` line (see
-:mod:`rnnkit.checks.report`, which the LSTM checks share).
+:mod:`rnnkit.checks.feedback`, which the LSTM checks share).
 
 PyTorch is an independent oracle here; the course's reference solution is not shipped to
 students and is not used. The wrong "variants" below (a forgotten tanh, a gradient that does not
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.checks.report import (
+from rnnkit.checks.feedback import (
     OwnGradients,
     Report,
     Verdict,
@@ -37,8 +37,8 @@ from rnnkit.checks.report import (
 )
 
 # Short names keep the torch oracle's formulas readable.
-from rnnkit.checks.report import to_numpy as _np
-from rnnkit.checks.report import to_torch as _t
+from rnnkit.checks.feedback import to_numpy as _np
+from rnnkit.checks.feedback import to_torch as _t
 from rnnkit.compare import CheckFailed, close, expect_keys, expect_pair, explain_mismatch
 from rnnkit.i18n import say
 

@@ -25,7 +25,7 @@ from tqdm import tqdm
 from rnnkit.grading import manifest as manifests
 from rnnkit.grading.engine import grade_notebook
 from rnnkit.grading.gradebook import CourseGradebook
-from rnnkit.grading.report import GradeReport, write_json_atomically
+from rnnkit.grading.results import GradeReport, write_json_atomically
 from rnnkit.nb.submission import read_submission
 from rnnkit.sandbox import Limits
 from rnnkit.untrusted import clean

@@ -21,7 +21,7 @@ from typing import Any
 
 from rnnkit.grading import manifest as manifests
 from rnnkit.grading import suite
-from rnnkit.grading.report import GradeReport
+from rnnkit.grading.results import GradeReport
 from rnnkit.grading.student import SandboxStudent, StudentFailure
 from rnnkit.i18n import DEFAULT_LANGUAGE, chosen_language, say, speaking
 from rnnkit.nb.submission import (

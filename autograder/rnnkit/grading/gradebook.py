@@ -33,7 +33,7 @@ from nbgrader.utils import ignore_patterns
 from sqlalchemy.exc import SAWarning
 
 from rnnkit.grading.manifest import TEST_PREFIX
-from rnnkit.grading.report import GradeReport, format_tests, write_text_atomically
+from rnnkit.grading.results import GradeReport, format_tests, write_text_atomically
 from rnnkit.nb.fill import fill_release
 from rnnkit.untrusted import clean_code
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rnnkit.grading import suite
-from rnnkit.grading.report import format_tests
+from rnnkit.grading.results import format_tests
 from rnnkit.grading.student import NamespaceStudent
 
 
