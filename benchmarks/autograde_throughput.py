@@ -40,6 +40,7 @@ from pathlib import Path
 
 import nbformat
 
+from rnnkit import assignments
 from rnnkit.course import nbgrader_environment, release
 from rnnkit.grading import manifest as manifests
 from rnnkit.grading import suite
@@ -49,7 +50,7 @@ from rnnkit.grading.student import NamespaceStudent
 from rnnkit.nb.catalogue import load_entries
 from rnnkit.nb.fill import answers_for_functions, fill_release, source_answers
 from rnnkit.nb.submission import read_submission
-from rnnkit.paths import KIT_ROOT, SOURCE, known_assignments
+from rnnkit.paths import KIT_ROOT, SOURCE
 from rnnkit.sandbox import detect_isolation
 
 TARGET_RATIO = 10.0
@@ -112,7 +113,7 @@ class Disagreement(Exception):
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        assignments = _assignments(args.assignments)
+        chosen = _assignments(args.assignments)
         jobs = args.jobs or _cores()
         if args.class_size < 1 or jobs < 1:
             raise ValueError("--class-size and --jobs must be at least 1")
@@ -123,13 +124,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"machine: {_cores()} cores, 1-minute load average {_load():.1f}; rnnkit "
               f"isolation: {isolation.kind} ({isolation.detail})")
         print(f"class: {args.class_size} submissions per assignment; rnnkit jobs: {jobs}; "
-              f"assignments: {', '.join(assignments)}")
+              f"assignments: {', '.join(chosen)}")
         if args.skip_nbgrader:
             print("nbgrader: skipped (--skip-nbgrader): no throughput ratio will be reported")
         work, temporary = _work_dir(args.keep)
         try:
             results = [benchmark(a, work / a, args.class_size, jobs, not args.skip_nbgrader)
-                       for a in assignments]
+                       for a in chosen]
         finally:
             if temporary:
                 shutil.rmtree(work, ignore_errors=True)
@@ -461,7 +462,7 @@ def _cores() -> int:
 
 
 def _assignments(text: str | None) -> list[str]:
-    known = known_assignments()
+    known = assignments.names()
     if text is None:
         found = [a for a in known if (KIT_ROOT / "tests" / "mistakes" / a).is_dir()]
         if not found:

@@ -1,4 +1,4 @@
-"""What the catalogue tests of every assignment share (tests/test_mistakes_<assignment>.py).
+"""The catalogue of an assignment against its hidden suite (run by tests/test_catalogue.py).
 
 A catalogue holds one file per typical mistake (tests/mistakes/<assignment>/) and per
 correct-but-different solution (tests/correct/<assignment>/), see rnnkit.nb.catalogue. A
@@ -10,19 +10,22 @@ comes with the answer cells of the functions that use it, and every entry gets a
 namespace, so its state lives for exactly one grading run, as in a student's kernel.
 
 The checks:
-- every mistake loses points in the functions it names, with feedback that names the mistake,
-  and costs nothing in functions that neither are those nor use them (``uses``);
+- every mistake loses points in the functions it names, with feedback that names the mistake
+  (its registry message, or a substring), and costs nothing in functions that neither are those
+  nor use them (the assignment's ``uses``);
+- a mistake of a forward pass costs no backward points (a backward is judged at the student's
+  own states) unless the entry says it spoils the caches;
 - every correct variant, and the reference itself, gets full marks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import numpy as np
-import pytest
 
 from rnnkit import i18n
+from rnnkit.assignments import Assignment
 from rnnkit.grading import suite
 from rnnkit.grading.student import NamespaceStudent
 from rnnkit.nb.catalogue import Entry, load_entries, load_entry
@@ -33,25 +36,17 @@ class Catalogue:
     """The catalogue of one assignment and the hidden suite's results on its entries.
 
     Inputs:
-    - assignment: its name, e.g. "rnn".
-    - functions: the functions the hidden suite grades.
-    - uses: for each graded function, the student functions whose results its tests use besides
-      its own (a backward test runs the student's forward to get the caches, a sequence function
-      calls the cell functions): a mistake in one of these may legitimately cost points there.
-    - helpers: other answer cells an entry may define besides the graded functions (e.g. a
-      sigmoid the gates call).
+    - spec: the assignment (rnnkit.assignments.Assignment): its graded functions, what each
+      uses, its other answer cells and its mistakes.
     """
 
-    def __init__(self, assignment: str, functions: Iterable[str],
-                 uses: Mapping[str, set[str]], helpers: Iterable[str] = ()) -> None:
-        self.assignment = assignment
-        self.functions = tuple(functions)
-        self.uses = dict(uses)
-        self.helpers = tuple(helpers)
-        assert set(self.uses) == set(self.functions)
-        self.mistakes = load_entries(KIT_ROOT / "tests" / "mistakes" / assignment)
-        self.correct = load_entries(KIT_ROOT / "tests" / "correct" / assignment)
-        self.reference = load_entry(SOLUTIONS / f"{assignment}.py")
+    def __init__(self, spec: Assignment) -> None:
+        self.spec = spec
+        self.assignment = spec.name
+        self.functions = spec.functions
+        self.mistakes = load_entries(KIT_ROOT / "tests" / "mistakes" / spec.name)
+        self.correct = load_entries(KIT_ROOT / "tests" / "correct" / spec.name)
+        self.reference = load_entry(SOLUTIONS / f"{spec.name}.py")
         self._results: dict[str, tuple[suite.TestResult, ...]] = {}
 
     def namespace(self, entry: Entry) -> dict:
@@ -67,8 +62,7 @@ class Catalogue:
         if slug not in self._results:
             entry = next(e for e in [*self.mistakes, *self.correct, self.reference]
                          if e.slug == slug)
-            with pytest.MonkeyPatch.context() as patch:  # English, whatever RNNKIT_LANG says
-                patch.setattr(i18n, "_chosen", "en")
+            with i18n.speaking("en"):  # English, whatever RNNKIT_LANG says
                 self._results[slug] = tuple(suite.run(
                     self.assignment, NamespaceStudent(self.namespace(entry))))
         return self._results[slug]
@@ -81,15 +75,18 @@ class Catalogue:
 
     def check_well_formed(self, entry: Entry) -> None:
         cells = set(entry.code_by_function)
-        assert cells <= {*self.functions, *self.helpers}, cells
+        assert cells <= {*self.functions, *self.spec.helpers}, cells
         if entry in self.correct:
-            assert not entry.loses and entry.feedback is None
+            assert not entry.loses and entry.feedback is None and entry.mistake is None
             assert cells >= set(self.functions), set(self.functions) - cells
         else:
             assert entry.loses and set(entry.loses) <= set(self.functions), entry.loses
-            assert entry.feedback
+            assert (entry.feedback is None) != (entry.mistake is None), \
+                "a mistake names its registry id (mistake:) or its feedback, not both"
+            if entry.mistake is not None:
+                assert self.spec.mistakes[entry.mistake].function in entry.loses
             # A mistake shows in its own function, or (an opaque cache) where that is used.
-            shows_in = cells | {f for f in self.functions if self.uses[f] & cells}
+            shows_in = cells | {f for f in self.functions if self.spec.uses_of(f) & cells}
             assert set(entry.loses) & shows_in, "its mistake is not in its code"
         for code in entry.code_by_function.values():
             compile(code, entry.slug, "exec")  # each answer cell stands alone
@@ -111,14 +108,26 @@ class Catalogue:
             assert earned < points, f"{function} kept all its points ({entry.description})"
 
         for function in self.functions:
-            if function not in entry.loses and not self.uses[function] & set(entry.loses):
+            if function not in entry.loses and not self.spec.uses_of(function) & set(entry.loses):
                 failed = [(r.name, r.message) for r in results
                           if r.function == function and not r.passed]
                 assert failed == [], f"{function} does not use {entry.loses} yet lost points"
 
+        says = entry.feedback or self.spec.mistakes[entry.mistake].en
         messages = [r.message for r in results if r.function in entry.loses and not r.passed]
-        assert any(entry.feedback in m for m in messages), (
-            f"no failing test of {entry.loses} says {entry.feedback!r}:\n" + "\n".join(messages))
+        assert any(says in m for m in messages), (
+            f"no failing test of {entry.loses} says {says!r}:\n" + "\n".join(messages))
+
+    def check_backward_not_punished_again(self, entry: Entry) -> None:
+        """A correct backward keeps its points after a mistake of the forward (it is judged at
+        the student's own states), unless the entry spoils the caches themselves."""
+        backward = [f for f in self.functions if f.endswith("_backward")]
+        totals = by_function(self.graded(entry.slug))
+        kept = {f: totals[f][0] == totals[f][1] for f in backward}
+        if entry.spoils_caches:
+            assert not all(kept.values()), f"{entry.slug} no longer costs backward points"
+        else:
+            assert all(kept.values()), kept
 
 
 def by_function(results: Iterable[suite.TestResult]) -> dict[str, tuple[float, float]]:

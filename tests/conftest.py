@@ -140,6 +140,5 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 @pytest.fixture(autouse=True)
 def english_messages():
     """Tests match English feedback; the default language of the kit stays Spanish."""
-    i18n.set_language("en")
-    yield
-    i18n._chosen = None
+    with i18n.speaking("en"):
+        yield

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from rnnkit import i18n
-from rnnkit.checks import lstm as checks
+from rnnkit.assignments.lstm import checks
 from solutions import lstm as sol
 
 

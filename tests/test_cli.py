@@ -70,7 +70,7 @@ def test_feedback_speaks_the_language_of_the_release(tmp_path, capsys, monkeypat
                                                      heading, message):
     from rnnkit import i18n
 
-    monkeypatch.setattr(i18n, "_chosen", None)  # no --lang, no $RNNKIT_LANG
+    i18n.set_language(None)  # no --lang, no $RNNKIT_LANG
     monkeypatch.delenv("RNNKIT_LANG", raising=False)
     blank = nbformat.read(RELEASE, as_version=4)
     blank.metadata["rnnkit"]["language"] = lang

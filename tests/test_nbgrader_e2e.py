@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from rnnkit import assignments
 from rnnkit.course import nbgrader_environment, release
 from rnnkit.grading import manifest
 from rnnkit.grading.engine import grade_notebook
@@ -24,10 +25,10 @@ from rnnkit.nb.fill import (
     reference_answers,
     source_answers,
 )
-from rnnkit.paths import KIT_ROOT, RELEASES, SOURCE, known_assignments
+from rnnkit.paths import KIT_ROOT, RELEASES, SOURCE
 
 pytestmark = pytest.mark.slow
-ASSIGNMENTS = known_assignments()
+ASSIGNMENTS = assignments.names()
 
 
 def make_course(root: Path, assignment: str) -> Path:

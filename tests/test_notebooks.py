@@ -9,9 +9,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from rnnkit import assignments
 from rnnkit.grading import manifest
 from rnnkit.nb.language import localize_notebook
-from rnnkit.paths import SOURCE, known_assignments
+from rnnkit.paths import SOURCE
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +26,7 @@ def outputs_text(cell: nbformat.NotebookNode) -> str:
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
-@pytest.mark.parametrize("assignment", known_assignments())
+@pytest.mark.parametrize("assignment", assignments.names())
 def test_source_notebook_runs_with_its_solutions(tmp_path, assignment, lang):
     nb = localize_notebook(nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", 4), lang)
     # The slowest cell, lstm's training experiment, takes 30-60 s (the more, the busier the

@@ -5,6 +5,7 @@ the student side of the kit. The wheel itself is tested in tests/test_packaging.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
 import os
@@ -22,18 +23,18 @@ import numpy as np
 import pytest
 from nbclient import NotebookClient
 
-from rnnkit import i18n
-from rnnkit.checks import lstm as lstm_checks
-from rnnkit.checks import rnn as rnn_checks
+from rnnkit import assignments, i18n
+from rnnkit.assignments.rnn import checks as rnn_checks
+from rnnkit.assignments.rnn.mistakes import MISTAKES
 from rnnkit.cli import main
 from rnnkit.nb.fill import fill_release, source_answers
 from rnnkit.paths import KIT_ROOT, RELEASES
-from solutions import lstm as lstm_ref
 from solutions import rnn as rnn_ref
 
-ASSIGNMENTS = ("rnn", "lstm")
-REFERENCE = {"rnn": rnn_ref, "lstm": lstm_ref}
-CHECKS = {"rnn": rnn_checks, "lstm": lstm_checks}
+ASSIGNMENTS = assignments.names()
+REFERENCE = {name: importlib.import_module(f"solutions.{name}") for name in ASSIGNMENTS}
+CHECKS = {spec.name: importlib.import_module(f"{spec.module}.checks")
+          for spec in assignments.all_assignments()}
 
 # English words that are not Spanish words: one of them in a Spanish release is English left in.
 ENGLISH = frozenset(
@@ -152,9 +153,8 @@ def test_a_missing_carry_is_one_line_for_all_the_gradients_it_spoils():
 
     text = printed(lambda: rnn_checks.check_rnn_backward(rnn_ref.rnn_forward, rnn_backward))
     crosses = [line for line in text.splitlines() if line.startswith("✗")]
-    assert crosses == ["✗ dx, dh0, dW_xh, dW_hh, db_h: it leaves out what flows back from step "
-                       "t+1: the gradient reaching h_t is dh[t] plus the dh_prev returned by "
-                       "step t+1."], text
+    said = MISTAKES["backward.no_flow_from_next_step"].message
+    assert crosses == [f"✗ dx, dh0, dW_xh, dW_hh, db_h: {said}"], text
     assert "5 of 8 checks fail" in text
 
 
@@ -319,7 +319,7 @@ def test_nbgrader_validate_passes_only_when_every_public_check_does(tmp_path):
 @pytest.fixture
 def notebook_language(monkeypatch):
     """No --lang and no $RNNKIT_LANG: the notebook's language rules."""
-    monkeypatch.setattr(i18n, "_chosen", None)
+    i18n.set_language(None)
     monkeypatch.delenv("RNNKIT_LANG", raising=False)
 
 

@@ -21,9 +21,11 @@ import os
 import sys
 from pathlib import Path
 
+from rnnkit import assignments
+from rnnkit import cells as kinds
 from rnnkit.course import nbgrader_environment
 from rnnkit.i18n import LANGUAGES, set_language
-from rnnkit.paths import KIT_ROOT, SOURCE, has_instructor_kit, known_assignments
+from rnnkit.paths import KIT_ROOT, SOURCE, has_instructor_kit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def check_assignment(assignment: str) -> str:
     """``assignment`` if the kit has it, else a ValueError naming the ones it has."""
-    known = known_assignments()
+    known = assignments.names()
     if assignment not in known:
         raise ValueError(f"unknown assignment {assignment!r}: choose one of {', '.join(known)}")
     return assignment
@@ -77,8 +79,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_init(args: argparse.Namespace) -> int:
     from rnnkit.course import init_course
 
-    course = init_course(Path(args.folder), args.lang, known_assignments())
-    first = known_assignments()[0]
+    course = init_course(Path(args.folder), args.lang, assignments.names())
+    first = assignments.names()[0]
     print(f"course ready in {course} ({args.lang}): nbgrader_config.py, source/ and the "
           f"releases in assignments/. Next: cd {course}; set a due date with `nbgrader db "
           f"assignment add {first} --duedate=\"YYYY-MM-DD HH:MM:SS UTC\"`; hand it out with "
@@ -90,7 +92,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_release(args: argparse.Namespace) -> int:
     from rnnkit.course import release
 
-    for assignment in args.assignments or known_assignments():
+    for assignment in args.assignments or assignments.names():
         folder = release(check_assignment(assignment), Path(args.course_dir), args.lang)
         print(f"released {assignment} -> {folder}")
     return 0
@@ -246,10 +248,9 @@ def cmd_sync_points(args: argparse.Namespace) -> int:
     path = SOURCE / args.assignment / f"{args.assignment}.ipynb"
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and meta.get("grade_id", "").startswith(manifest.TEST_PREFIX):
-            function = meta["grade_id"].removeprefix(manifest.TEST_PREFIX)
-            meta["points"] = tests.points(function)
+        if kinds.is_grading(cell):
+            meta = cell.metadata["nbgrader"]
+            meta["points"] = tests.points(meta["grade_id"].removeprefix(kinds.TEST_PREFIX))
             print(f"  {meta['grade_id']}: {meta['points']:g} points")
     nbformat.write(nb, path)
     print(f"updated {path}; now run `rnnkit release {args.assignment}`")

@@ -1,8 +1,12 @@
 """The student's language: every message the kit shows exists in Spanish (default) and English.
 
 The language is read from ``RNNKIT_LANG`` (``es`` or ``en``) unless a caller sets it with
-:func:`set_language`. Messages are written inline as ``say(es=..., en=...)`` so the two versions
-stay side by side and cannot drift apart.
+:func:`set_language` or, for a block, :func:`speaking`. The choice is a context variable, so
+it belongs to the code that made it (a grading run, a thread, an asyncio task) and no cached
+value or other caller can see a language it did not choose.
+
+Messages are written inline as ``say(es=..., en=...)`` so the two versions stay side by side
+and cannot drift apart.
 """
 
 from __future__ import annotations
@@ -10,17 +14,18 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 LANGUAGES = ("es", "en")
 DEFAULT_LANGUAGE = "es"
 
-_chosen: str | None = None
+_chosen: ContextVar[str | None] = ContextVar("rnnkit_language", default=None)
 
 
-def set_language(lang: str) -> None:
-    """Choose the language of every later message (``"es"`` or ``"en"``)."""
-    global _chosen
-    _chosen = check_language(lang)
+def set_language(lang: str | None) -> None:
+    """Choose the language of every later message in this context (``"es"`` or ``"en"``;
+    None forgets the choice, so that $RNNKIT_LANG or the default rules again)."""
+    _chosen.set(None if lang is None else check_language(lang))
 
 
 def check_language(lang: str) -> str:
@@ -32,8 +37,9 @@ def check_language(lang: str) -> str:
 
 def chosen_language() -> str | None:
     """The language someone asked for: set_language(), else $RNNKIT_LANG; None if neither."""
-    if _chosen is not None:
-        return _chosen
+    chosen = _chosen.get()
+    if chosen is not None:
+        return chosen
     env = os.environ.get("RNNKIT_LANG")
     return env if env in LANGUAGES else None
 
@@ -44,14 +50,14 @@ def current_language() -> str:
 
 
 @contextmanager
-def speaking(lang: str) -> Iterator[None]:
-    """Messages in ``lang`` inside the block, then back to what was in force before."""
-    global _chosen
-    before, _chosen = _chosen, check_language(lang)
+def speaking(lang: str | None) -> Iterator[None]:
+    """Messages in ``lang`` inside the block (None: as if nothing were chosen), then back to
+    what was in force before."""
+    token = _chosen.set(None if lang is None else check_language(lang))
     try:
         yield
     finally:
-        _chosen = before
+        _chosen.reset(token)
 
 
 def say(*, es: str, en: str, **fields: object) -> str:

@@ -298,7 +298,7 @@ from solutions.rnn import clip_gradients
 '''
 
 IMPORT_HIDDEN = '''
-import hidden.rnn.test_rnn as suite
+import rnnkit.assignments.rnn.hidden.test_rnn as suite
 clip_gradients = suite.reference.clip_gradients
 '''
 
@@ -688,8 +688,8 @@ CASES: tuple[Case, ...] = (
     # Copying the answers
     Case("import-solutions", "from solutions.rnn import clip_gradients",
          clip_cell(IMPORT_SOLUTIONS), CLIP_LOST, "No module named 'solutions'"),
-    Case("import-hidden-suite", "import hidden.rnn.test_rnn to use its reference",
-         clip_cell(IMPORT_HIDDEN), CLIP_LOST, "No module named 'hidden'"),
+    Case("import-hidden-suite", "import rnnkit.assignments.rnn.hidden.test_rnn to use its "
+         "reference", clip_cell(IMPORT_HIDDEN), CLIP_LOST, "No module named 'rnnkit'"),
     Case("import-rnnkit", "import rnnkit to find and run the kit's solutions",
          clip_cell(IMPORT_RNNKIT), CLIP_LOST, "No module named 'rnnkit'"),
     Case("read-solutions-by-path", "the kit's solutions/rnn.py read by absolute path and run",

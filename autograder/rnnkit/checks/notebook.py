@@ -18,13 +18,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from rnnkit import assignments
+from rnnkit import cells as kinds
 from rnnkit.checks.feedback import plain, take_verdict
 from rnnkit.i18n import LANGUAGES, chosen_language, current_language, say, speaking
 
-__all__ = ["ASSIGNMENTS", "check_notebook"]
-
-ASSIGNMENTS = ("rnn", "lstm")  # each has its public checks in rnnkit.checks.<assignment>
-ANSWER_PREFIX = "answer_"  # nbgrader grade_id of an answer cell: answer_<function>
+__all__ = ["check_notebook"]
 
 
 def check_notebook(path: Path, assignment: str | None = None) -> bool:
@@ -32,7 +31,8 @@ def check_notebook(path: Path, assignment: str | None = None) -> bool:
 
     Inputs:
     - path: a notebook of the kit (a release, filled in or not).
-    - assignment: "rnn" or "lstm"; None to tell from the notebook's answer cells.
+    - assignment: its name (rnnkit.assignments); None to tell from the notebook's answer
+      cells.
 
     Returns True when every check passes. A notebook that cannot be read, or whose assignment
     cannot be told, raises a ValueError that says so and what to do.
@@ -67,30 +67,23 @@ def _read(path: Path) -> dict[str, Any]:
 
 def _runs(cell: dict[str, Any]) -> bool:
     """Whether ``rnnkit check`` runs ``cell``: a set-up cell or an answer cell."""
-    meta = cell.get("metadata", {})
-    nbgrader = meta.get("nbgrader", {})
-    return cell.get("cell_type") == "code" and (
-        "setup" in meta.get("tags", []) or bool(nbgrader.get("solution")))
+    return cell.get("cell_type") == "code" and (kinds.is_setup(cell) or kinds.is_answer(cell))
 
 
 def _assignment_of(cells: list[dict[str, Any]], path: Path) -> str:
     """The assignment whose checks cover the most of the notebook's answer cells."""
-    answers = {cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
-               .removeprefix(ANSWER_PREFIX) for cell in cells}
-    covered = {name: len(answers & _checked_functions(_checks_module(name)))
-               for name in ASSIGNMENTS}
-    best = max(ASSIGNMENTS, key=covered.__getitem__)
+    answers = {kinds.grade_id(cell).removeprefix(kinds.ANSWER_PREFIX) for cell in cells}
+    known = assignments.names()
+    covered = {name: len(answers & _checked_functions(_checks_module(name))) for name in known}
+    best = max(known, key=covered.__getitem__)
     if not covered[best]:
-        raise ValueError(f"{path} has none of the answer cells of {' or '.join(ASSIGNMENTS)}: "
+        raise ValueError(f"{path} has none of the answer cells of {' or '.join(known)}: "
                          f"is it a notebook of the kit? If it is, pass --assignment")
     return best
 
 
 def _checks_module(assignment: str) -> ModuleType:
-    if assignment not in ASSIGNMENTS:
-        raise ValueError(f"unknown assignment {assignment!r}: choose one of "
-                         f"{', '.join(ASSIGNMENTS)}")
-    return importlib.import_module(f"rnnkit.checks.{assignment}")
+    return importlib.import_module(f"{assignments.get(assignment).module}.checks")
 
 
 def _checked_functions(checks: ModuleType) -> set[str]:

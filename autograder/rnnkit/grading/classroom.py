@@ -11,12 +11,13 @@ parallel, resumably, with a progress bar, into nbgrader's gradebook.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from rnnkit.grading import manifest as manifests
 from rnnkit.grading.engine import grade_notebook
 from rnnkit.grading.gradebook import CourseGradebook
 from rnnkit.grading.results import GradeReport, write_json_atomically
-from rnnkit.nb.submission import read_submission
+from rnnkit.nb.submission import MAX_NOTEBOOK_BYTES
 from rnnkit.sandbox import Limits
 from rnnkit.untrusted import clean
 
@@ -58,36 +59,48 @@ def autograde_class(course_dir: Path, assignment: str, *, jobs: int | None = Non
     (``limits``: the sandbox's limits for each submission, default :class:`Limits`)."""
     course_dir = Path(course_dir)
     manifests.load(assignment)  # fail fast on a broken kit, and let forked workers inherit it
-    todo, unchanged = [], 0
-    for student, notebook in find_submissions(course_dir, assignment):
-        digest = _digest(notebook)
-        if not force and _graded_digest(course_dir, student, assignment) == digest:
-            unchanged += 1
-        else:
-            todo.append((student, notebook, digest))
-    failed: list[str] = []
+    submissions = list(find_submissions(course_dir, assignment))
+    graded, unchanged, failed = 0, 0, []
     jobs = jobs or os.cpu_count() or 1
     context = multiprocessing.get_context("fork")
     with CourseGradebook(course_dir, reserved=[STATE_FILE]) as gradebook, \
             ProcessPoolExecutor(jobs, mp_context=context) as pool, \
-            tqdm(total=len(todo), unit="nb", disable=not progress or not todo,
+            tqdm(total=len(submissions), unit="nb", disable=not progress or not submissions,
                  desc=f"autograde {assignment}") as bar:
-        futures = {pool.submit(_grade_one, str(nb), assignment, insecure, limits):
-                   (student, nb, digest)
-                   for student, nb, digest in todo}
-        for future in as_completed(futures):
-            student, notebook, digest = futures.pop(future)
+        in_flight: dict[Future, tuple[str, Path, str]] = {}
+
+        def record(done: Future) -> None:
+            nonlocal graded
+            student, notebook, digest = in_flight.pop(done)
             try:
-                report, answers = future.result()
-                gradebook.record(student, notebook, report, answers)
+                report = done.result()
+                gradebook.record(student, notebook, report)
                 _save_state(course_dir, student, report, digest)
+                graded += 1
             except Exception as error:  # a grader fault for one student must not stop the class
                 # Nothing is half written (both files are replaced atomically, the state file
                 # last), so the next run grades this student again.
                 failed.append(clean(f"{student}: {type(error).__name__}: {error}", 2000,
                                     one_line=True))
             bar.update(1)
-    return ClassSummary(len(todo) - len(failed), unchanged, failed)
+
+        for student, notebook in submissions:
+            # Each notebook is read once, here: its bytes give the digest and go to a worker.
+            # A few per worker are in flight at a time, so memory does not grow with the class.
+            data = _read_submitted(notebook)
+            digest = _digest(notebook, data)
+            if not force and _graded_digest(course_dir, student, assignment) == digest:
+                unchanged += 1
+                bar.update(1)
+                continue
+            future = pool.submit(grade_notebook, notebook if data is None else data, assignment,
+                                 insecure=insecure, limits=limits)
+            in_flight[future] = (student, notebook, digest)
+            while len(in_flight) >= 2 * jobs:
+                record(next(as_completed(in_flight)))
+        for done in as_completed(list(in_flight)):
+            record(done)
+    return ClassSummary(graded, unchanged, failed)
 
 
 def first_problem(course_dir: Path, assignment: str, student: str) -> str:
@@ -102,20 +115,31 @@ def first_problem(course_dir: Path, assignment: str, student: str) -> str:
     return told[0].splitlines()[0] if told else ""
 
 
-def _grade_one(notebook: str, assignment: str, insecure: bool,
-               limits: Limits | None) -> tuple[GradeReport, dict[str, str]]:
-    """In a worker: the report, and the answers the autograded notebook will show."""
-    report = grade_notebook(Path(notebook), assignment, insecure=insecure, limits=limits)
-    answers = read_submission(Path(notebook), manifests.load(assignment).answer_ids).answers
-    return report, answers
+def _read_submitted(notebook: Path) -> bytes | None:
+    """The notebook's bytes; None when it is too large to grade (then the worker, given its
+    path, says so without reading it)."""
+    try:
+        if notebook.stat().st_size > MAX_NOTEBOOK_BYTES:
+            return None
+        return notebook.read_bytes()
+    except OSError:
+        return None  # the worker, given the path, reports why it cannot be read
 
 
-def _digest(notebook: Path) -> str:
-    """What a grade depends on: the notebook and its folder's timestamp.txt, if any (the same
-    notebook submitted again later may be late; nbgrader grades a newer timestamp again too)."""
+def _digest(notebook: Path, data: bytes | None) -> str:
+    """What a grade depends on: the notebook (``data``, its bytes, or read in chunks when None)
+    and its folder's timestamp.txt, if any (the same notebook submitted again later may be
+    late; nbgrader grades a newer timestamp again too)."""
+    content = hashlib.sha256()
+    if data is not None:
+        content.update(data)
+    else:
+        with contextlib.suppress(OSError), notebook.open("rb") as stream:
+            for chunk in iter(lambda: stream.read(2**20), b""):
+                content.update(chunk)
     stamp = notebook.parent / "timestamp.txt"
-    parts = [notebook.read_bytes(), stamp.read_bytes() if stamp.is_file() else b""]
-    return hashlib.sha256(b"".join(hashlib.sha256(part).digest() for part in parts)).hexdigest()
+    timestamp = stamp.read_bytes() if stamp.is_file() else b""
+    return hashlib.sha256(content.digest() + hashlib.sha256(timestamp).digest()).hexdigest()
 
 
 def _state_path(course_dir: Path, student: str, assignment: str) -> Path:

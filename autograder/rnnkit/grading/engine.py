@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from rnnkit import assignments
 from rnnkit.grading import manifest as manifests
 from rnnkit.grading import suite
 from rnnkit.grading.results import GradeReport
@@ -27,33 +28,36 @@ from rnnkit.i18n import DEFAULT_LANGUAGE, chosen_language, say, speaking
 from rnnkit.nb.submission import (
     CodeCell,
     Submission,
-    notebook_language,
+    load_notebook,
     read_submission,
 )
-from rnnkit.paths import known_assignments
 from rnnkit.sandbox import CellReport, Limits, Sandbox
 
 MAX_OUTPUT_IN_REPORT = 2000
 
 
-def grade_notebook(path: Path, assignment: str, *, insecure: bool = False,
+def grade_notebook(source: Path | bytes, assignment: str, *, insecure: bool = False,
                    limits: Limits | None = None) -> GradeReport:
-    """Grade the notebook at ``path`` as a submission of ``assignment``.
+    """Grade a notebook, its file or its bytes, as a submission of ``assignment``; it is read
+    once, and the report carries the answers it was graded on.
 
     Never raises because of the submission: whatever cannot be read or run earns 0 and gets a
     note. Raises only when the kit itself is unusable (unknown assignment, no isolation and not
     ``insecure``). Feedback is in the language chosen (``--lang``, $RNNKIT_LANG), else in the
     language the notebook was released in.
     """
-    lang = chosen_language() or notebook_language(Path(path)) or DEFAULT_LANGUAGE
-    with speaking(lang):
-        return _grade(Path(path), assignment, insecure, limits)
+    notebook = load_notebook(source if isinstance(source, bytes) else Path(source))
+    with speaking(chosen_language() or notebook.language or DEFAULT_LANGUAGE):
+        manifest = manifests.load(assignment)
+        submission = read_submission(notebook, manifest.answer_ids, manifest.test_cell_points,
+                                     manifest.release)
+        report = _grade(submission, manifest, assignment, insecure, limits)
+    report.answers = submission.answers
+    return report
 
 
-def _grade(path: Path, assignment: str, insecure: bool, limits: Limits | None) -> GradeReport:
-    manifest = manifests.load(assignment)
-    submission = read_submission(Path(path), manifest.answer_ids, manifest.test_cell_points,
-                                 manifest.release)
+def _grade(submission: Submission, manifest: manifests.Manifest, assignment: str,
+           insecure: bool, limits: Limits | None) -> GradeReport:
     notes = list(submission.notes)
     other = _other_assignment(assignment, submission)
     if other is not None:
@@ -170,7 +174,7 @@ def _other_assignment(assignment: str, submission: Submission) -> str | None:
     ``assignment``'s (a student who submitted the wrong notebook)."""
     if submission.answers or not submission.grade_ids:
         return None
-    for other in known_assignments():
+    for other in assignments.names():
         answer_ids = manifests.load(other).answer_ids if other != assignment else ()
         if submission.grade_ids & set(answer_ids):
             return other

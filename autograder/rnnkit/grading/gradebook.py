@@ -32,7 +32,7 @@ from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
 from nbgrader.utils import ignore_patterns
 from sqlalchemy.exc import SAWarning
 
-from rnnkit.grading.manifest import TEST_PREFIX
+from rnnkit.cells import TEST_PREFIX
 from rnnkit.grading.results import GradeReport, format_tests, write_text_atomically
 from rnnkit.nb.fill import fill_release
 from rnnkit.untrusted import clean_code
@@ -60,16 +60,15 @@ class CourseGradebook:
     def __exit__(self, *exc: object) -> None:
         self._gradebook.close()
 
-    def record(self, student: str, submitted: Path, report: GradeReport,
-               answers: dict[str, str]) -> None:
+    def record(self, student: str, submitted: Path, report: GradeReport) -> None:
         """Store one student's grades and fill their autograded folder as nbgrader would.
 
         Inputs:
         - student: the student's id
         - submitted: their submitted notebook; the other files of its folder (timestamp.txt,
           submission_secret.txt, ...) are the rest of the submission
-        - report: rnnkit's grades of that notebook
-        - answers: the answer cells' code by grade id, shown in the autograded notebook
+        - report: rnnkit's grades of that notebook, with the answers the autograded notebook
+          shows
 
         Raises ValueError when the assignment was never released in this course directory, or
         when the submission's timestamp.txt is not a timestamp nbgrader can read.
@@ -88,7 +87,7 @@ class CourseGradebook:
                 assignment, student, **({"timestamp": timestamp} if timestamp else {}))
         self._gradebook.db.commit()
         self._copy_other_files(folder, student, assignment)
-        nb = self._write_autograded(student, report, answers)
+        nb = self._write_autograded(student, report)
         self._save_autogrades(nb, student, assignment)
 
     def _timestamp(self, folder: Path) -> datetime | None:
@@ -147,10 +146,9 @@ class CourseGradebook:
                              f"{self.course_dir}: run `rnnkit release {assignment}` there "
                              f"first") from error
 
-    def _write_autograded(self, student: str, report: GradeReport,
-                          answers: dict[str, str]) -> nbformat.NotebookNode:
+    def _write_autograded(self, student: str, report: GradeReport) -> nbformat.NotebookNode:
         release = self.course_dir / "assignments" / report.assignment / f"{report.assignment}.ipynb"
-        answers = {grade_id: clean_code(code) for grade_id, code in answers.items()}
+        answers = {grade_id: clean_code(code) for grade_id, code in report.answers.items()}
         nb = fill_release(release, answers)
         earned = {function: points for function, (points, _) in report.by_function().items()}
         for cell in nb.cells:

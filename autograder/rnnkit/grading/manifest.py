@@ -12,13 +12,11 @@ import functools
 import json
 from dataclasses import dataclass
 
+from rnnkit import cells as kinds
 from rnnkit.grading import suite
 from rnnkit.nb.language import localize_source
 from rnnkit.nb.submission import Release
 from rnnkit.paths import SOURCE
-
-ANSWER_PREFIX = "answer_"
-TEST_PREFIX = "test_"
 
 
 @dataclass(frozen=True)
@@ -62,13 +60,12 @@ def load(assignment: str) -> Manifest:
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     setup, answers, test_points = [], [], {}
     for cell in cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        grade_id = meta.get("grade_id", "")
-        if "setup" in cell.get("metadata", {}).get("tags", []):
+        grade_id = kinds.grade_id(cell)
+        if kinds.is_setup(cell):
             setup.append((grade_id or "setup", localize_source("".join(cell["source"]), "en")))
-        elif meta.get("solution") and not meta.get("grade"):
+        elif kinds.is_answer(cell):
             answers.append(grade_id)
-        elif meta.get("grade") and grade_id.startswith(TEST_PREFIX):
-            test_points[grade_id] = float(meta["points"])
+        elif kinds.is_grading(cell):
+            test_points[grade_id] = float(kinds.nbgrader_meta(cell)["points"])
     return Manifest(assignment, tuple(setup), tuple(answers), tuple(suite.plan(assignment)),
                     test_points, Release.of_source(cells, answers))

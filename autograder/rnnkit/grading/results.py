@@ -28,12 +28,15 @@ class GradeReport:
       not run).
     - notes: what the student should know beyond single tests (a cell that raised, a missing
       answer cell, an unreadable notebook), in the student's language.
+    - answers: the answer cells' code by grade_id, as graded (the autograded notebook shows
+      them); not part of the results people or machines read.
     """
 
     assignment: str
     tests: list[TestResult]
     notes: list[str] = field(default_factory=list)
     language: str = field(default_factory=current_language)  # of the notes and messages
+    answers: dict[str, str] = field(default_factory=dict)
 
     @property
     def score(self) -> float:

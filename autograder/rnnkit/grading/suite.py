@@ -1,6 +1,7 @@
 """Run an assignment's hidden pytest suite against one student and collect points per test.
 
-A hidden test is an ordinary pytest test in ``autograder/hidden/<assignment>/`` that takes the
+A hidden test is an ordinary pytest test in its assignment's ``hidden/`` folder
+(:mod:`rnnkit.assignments`) that takes the
 ``student`` fixture (see :mod:`rnnkit.grading.student`) and states what it grades::
 
     @pytest.mark.grades("rnn_forward", points=1)
@@ -22,10 +23,11 @@ from typing import Any
 
 import pytest
 
+from rnnkit import assignments
 from rnnkit.compare import CheckFailed
 from rnnkit.grading.student import Student
 from rnnkit.i18n import say
-from rnnkit.paths import HIDDEN_SUITES, KIT_ROOT
+from rnnkit.paths import KIT_ROOT
 
 MARKER = "grades"
 
@@ -56,11 +58,10 @@ class PlannedTest:
 
 def suite_path(assignment: str) -> Path:
     """The folder of an assignment's hidden suite; a ValueError names the known ones."""
-    path = HIDDEN_SUITES / assignment
+    path = assignments.get(assignment).hidden_suite
     if not path.is_dir():
-        known = sorted(p.name for p in HIDDEN_SUITES.iterdir() if (p / "__init__.py").exists()
-                       or any(p.glob("test_*.py")))
-        raise ValueError(f"no hidden suite for assignment {assignment!r}; known: {known}")
+        raise ValueError(f"assignment {assignment!r} has no hidden suite at {path}: this rnnkit "
+                         f"is the students' wheel; grade from the instructor kit's checkout")
     return path
 
 
@@ -88,7 +89,7 @@ def _run_pytest(assignment: str, collector: _Collector, extra: list[str]) -> Non
               "lsof", "setuponly", "setupplan"]
     args = [str(suite_path(assignment)), "-q", *(f"-pno:{name}" for name in unused),
             "--import-mode=prepend", "--tb=no",
-            f"--rootdir={HIDDEN_SUITES}", "-o", "addopts=", *extra]
+            f"--rootdir={suite_path(assignment)}", "-o", "addopts=", *extra]
     # The suite's own chatter is not feedback; a grading cell in nbgrader must print nothing
     # on stderr (nbgrader scores such a cell 0).
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \

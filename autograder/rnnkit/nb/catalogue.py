@@ -6,7 +6,7 @@ is a small module written like a student's answers::
     \"\"\"Ignores h0: the loop starts from zeros.
 
     loses: rnn_forward
-    feedback: ignores h0
+    mistake: forward.ignores_h0
     \"\"\"
 
     import numpy as np
@@ -14,8 +14,13 @@ is a small module written like a student's answers::
     def rnn_forward(x, h0, params): ...
 
 The docstring's first line describes the answer; ``loses:`` names the functions that must lose
-points and ``feedback:`` a substring their feedback must contain (both absent for correct
-answers). Every top-level function becomes the code of one answer cell, made self-contained:
+points, and their feedback must name the mistake: ``mistake:`` gives its id in the assignment's
+registry (rnnkit.assignments.<a>.mistakes), whose message must appear, or, for what the
+grader itself diagnoses (state kept between calls, modified arguments, shapes), ``feedback:``
+gives a substring. ``spoils caches: yes`` marks a forward mistake that leaves its caches
+unusable, so the backward loses points too. All are absent for correct answers.
+
+Every top-level function becomes the code of one answer cell, made self-contained:
 the module's imports come first, then any top-level class or assignment the function uses by
 name (e.g. a cache class), then the function itself. Functions the file does not define are
 meant to be taken from the reference solution.
@@ -27,6 +32,8 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+FIELDS = ("loses", "mistake", "feedback", "spoils caches")
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -35,7 +42,9 @@ class Entry:
     slug: str
     description: str
     loses: tuple[str, ...]
+    mistake: str | None
     feedback: str | None
+    spoils_caches: bool
     code_by_function: dict[str, str]
 
 
@@ -72,15 +81,16 @@ def load_entry(path: Path) -> Entry:
         raise ValueError(f"{path}: defines no top-level function")
     loses = tuple(name.strip() for name in fields.get("loses", "").split(",") if name.strip())
     return Entry(slug=path.stem, description=docstring.splitlines()[0].strip(), loses=loses,
-                 feedback=fields.get("feedback") or None, code_by_function=code)
+                 mistake=fields.get("mistake") or None, feedback=fields.get("feedback") or None,
+                 spoils_caches=fields.get("spoils caches") == "yes", code_by_function=code)
 
 
 def _fields(docstring: str) -> dict[str, str]:
-    """``name: value`` lines of the docstring, for the names ``loses`` and ``feedback``."""
+    """``name: value`` lines of the docstring, for the names in ``FIELDS``."""
     fields = {}
     for line in docstring.splitlines():
         name, sep, value = line.partition(":")
-        if sep and name.strip() in ("loses", "feedback"):
+        if sep and name.strip() in FIELDS:
             fields[name.strip()] = value.strip()
     return fields
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from rnnkit.grading.manifest import ANSWER_PREFIX
+from rnnkit import cells as kinds
 from rnnkit.nb.catalogue import load_entry
 from rnnkit.nb.language import localize_source
 from rnnkit.paths import SOLUTIONS, SOURCE
@@ -22,9 +22,8 @@ def source_answers(assignment: str, lang: str = "es") -> dict[str, str]:
     nb = json.loads((SOURCE / assignment / f"{assignment}.ipynb").read_text(encoding="utf-8"))
     answers = {}
     for cell in nb["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution") and not meta.get("grade"):
-            answers[meta["grade_id"]] = localize_source("".join(cell["source"]), lang)
+        if kinds.is_answer(cell):
+            answers[kinds.grade_id(cell)] = localize_source("".join(cell["source"]), lang)
     return answers
 
 
@@ -42,7 +41,7 @@ def reference_answers(assignment: str) -> dict[str, str]:
 
 def answers_for_functions(code_by_function: dict[str, str]) -> dict[str, str]:
     """Answer cells for code written per function (``{"rnn_forward": "def rnn_forward..."}``)."""
-    return {f"{ANSWER_PREFIX}{function}": code for function, code in code_by_function.items()}
+    return {kinds.answer_id(function): code for function, code in code_by_function.items()}
 
 
 def fill_release(release: Path, answers: dict[str, str]) -> nbformat.NotebookNode:

@@ -26,7 +26,7 @@ import ast
 import json
 import re
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,30 @@ class CodeCell:
     where: str
     defines: frozenset[str]
     added: bool
+
+
+@dataclass(frozen=True)
+class SubmittedNotebook:
+    """A submitted file, read once (:func:`load_notebook`) and handed down from there.
+
+    - nb: the parsed JSON object, None when the file is not one.
+    - size: its size in bytes.
+    - problem: when ``nb`` is None, what to tell the student, said in the language in force
+      when it is called (the notebook's own language is known only after reading it).
+    """
+
+    nb: dict[str, Any] | None
+    size: int
+    problem: Callable[[], str] | None
+
+    @property
+    def language(self) -> str | None:
+        """The language it was released in (its ``rnnkit.language`` metadata), if one of the
+        kit's. Untrusted, but it only chooses between the kit's languages for feedback."""
+        metadata = self.nb.get("metadata") if self.nb is not None else None
+        rnnkit = metadata.get("rnnkit") if isinstance(metadata, dict) else None
+        lang = rnnkit.get("language") if isinstance(rnnkit, dict) else None
+        return lang if isinstance(lang, str) and lang in LANGUAGES else None
 
 
 @dataclass
@@ -116,19 +140,22 @@ class Release:
                 or _grade_id(cell) in self.grade_ids or _normal(code) in self.code)
 
 
-def read_submission(path: Path, answer_ids: tuple[str, ...],
+def read_submission(notebook: SubmittedNotebook | Path | bytes, answer_ids: tuple[str, ...],
                     grading_points: Mapping[str, float] | None = None,
                     release: Release | None = None) -> Submission:
-    """The answer cells ``answer_ids`` of the notebook at ``path`` and the definitions of the
-    cells the student added (``Submission.cells``), with notes on any problem.
+    """The answer cells ``answer_ids`` of a submitted notebook (read already, or its file or
+    bytes) and the definitions of the cells the student added (``Submission.cells``), with
+    notes on any problem.
 
     ``grading_points`` (grade_id -> points of the instructor's grading cells), when given, adds
     a note if the submission's grading cells or points differ from the instructor's.
     ``release`` tells the release's own cells apart (None: every code cell that is not an
     answer cell counts as one the student added).
     """
+    if not isinstance(notebook, SubmittedNotebook):
+        notebook = load_notebook(notebook)
     submission = Submission()
-    cells = _cells(path, submission.notes)
+    cells = _cells(notebook, submission.notes)
     if cells is None:
         return submission
     submission.grade_ids = {gid for gid in map(_grade_id, cells) if gid is not None}
@@ -525,53 +552,70 @@ def _field(value: Any, limit: int) -> str:
     return clean(value if type(value) is str else str(value), limit, one_line=True)
 
 
-def _cells(path: Path, notes: list[str]) -> list[dict] | None:
+def load_notebook(source: Path | bytes) -> SubmittedNotebook:
+    """Read a submitted notebook once, from its file or its bytes: never raises."""
+    if isinstance(source, Path):
+        try:
+            size = source.stat().st_size
+            if size > MAX_NOTEBOOK_BYTES:  # not even read
+                return SubmittedNotebook(None, size, lambda: _too_big(size))
+            source = source.read_bytes()
+        except OSError as error:
+            reason = error.strerror or str(error)
+            return SubmittedNotebook(None, 0, lambda: say(es="No se pudo leer el cuaderno: {e}.",
+                                                          en="Cannot read the notebook: {e}.",
+                                                          e=reason))
+    size = len(source)
+    if size > MAX_NOTEBOOK_BYTES:
+        return SubmittedNotebook(None, size, lambda: _too_big(size))
     try:
-        size = path.stat().st_size
-        if size > MAX_NOTEBOOK_BYTES:
-            notes.append(say(
-                es="El cuaderno pesa {mb:.0f} MB (máximo {max} MB): borra las salidas "
-                   "(Kernel → Restart & Clear Output) y vuelve a entregarlo.",
-                en="The notebook is {mb:.0f} MB (at most {max} MB): clear the outputs "
-                   "(Kernel → Restart & Clear Output) and submit it again.",
-                mb=size / 2**20, max=MAX_NOTEBOOK_BYTES // 2**20))
-            return None
-        text = path.read_bytes().decode("utf-8")
-        if not text.strip():
-            notes.append(say(
-                es="El archivo entregado está vacío: ¿falló la subida o el guardado? Entrega de "
-                   "nuevo tu cuaderno guardado (.ipynb).",
-                en="The submitted file is empty: did the upload or the save fail? Submit your "
-                   "saved notebook (.ipynb) again."))
-            return None
+        text = source.decode("utf-8")
     except UnicodeDecodeError:
-        notes.append(say(es="El cuaderno no está en UTF-8: ábrelo y guárdalo desde Jupyter.",
-                         en="The notebook is not UTF-8 text: open and save it from Jupyter."))
-        return None
-    except OSError as error:
-        notes.append(say(es="No se pudo leer el cuaderno: {e}.",
-                         en="Cannot read the notebook: {e}.", e=error.strerror or error))
-        return None
+        return SubmittedNotebook(None, size, lambda: say(
+            es="El cuaderno no está en UTF-8: ábrelo y guárdalo desde Jupyter.",
+            en="The notebook is not UTF-8 text: open and save it from Jupyter."))
+    if not text.strip():
+        return SubmittedNotebook(None, size, lambda: say(
+            es="El archivo entregado está vacío: ¿falló la subida o el guardado? Entrega de "
+               "nuevo tu cuaderno guardado (.ipynb).",
+            en="The submitted file is empty: did the upload or the save fail? Submit your "
+               "saved notebook (.ipynb) again."))
     try:
         nb = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as error:
         if not text.lstrip().startswith(("{", "[")):  # not even the start of a notebook
-            notes.append(say(
+            return SubmittedNotebook(None, size, lambda: say(
                 es="El archivo no es un cuaderno de Jupyter (¿un script .py o un PDF?): entrega "
                    "el archivo .ipynb que guarda Jupyter.",
                 en="The file is not a Jupyter notebook (a .py script, or a PDF?): submit the "
                    ".ipynb file Jupyter saves."))
-            return None
-        notes.append(say(
+        reason = str(error)
+        return SubmittedNotebook(None, size, lambda: say(
             es="El cuaderno no es JSON válido ({e}): ¿se editó fuera de Jupyter? Descarga de "
                "nuevo tu versión guardada.",
             en="The notebook is not valid JSON ({e}): was it edited outside Jupyter? Download "
-               "your saved version again.", e=error))
-        return None
+               "your saved version again.", e=reason))
     if not isinstance(nb, dict):
-        notes.append(say(es="El archivo no es un cuaderno de Jupyter.",
-                         en="The file is not a Jupyter notebook."))
+        return SubmittedNotebook(None, size, lambda: say(
+            es="El archivo no es un cuaderno de Jupyter.",
+            en="The file is not a Jupyter notebook."))
+    return SubmittedNotebook(nb, size, None)
+
+
+def _too_big(size: int) -> str:
+    return say(es="El cuaderno pesa {mb:.0f} MB (máximo {max} MB): borra las salidas "
+                  "(Kernel → Restart & Clear Output) y vuelve a entregarlo.",
+               en="The notebook is {mb:.0f} MB (at most {max} MB): clear the outputs "
+                  "(Kernel → Restart & Clear Output) and submit it again.",
+               mb=size / 2**20, max=MAX_NOTEBOOK_BYTES // 2**20)
+
+
+def _cells(notebook: SubmittedNotebook, notes: list[str]) -> list[dict] | None:
+    """The notebook's cells (dicts), or None with a note saying why there are none."""
+    if notebook.problem is not None:  # then there is no notebook
+        notes.append(notebook.problem())
         return None
+    nb = notebook.nb
     if nb.get("nbformat") == 3 and isinstance(nb.get("worksheets"), list):
         # Format 3 keeps cells in worksheets and code in "input"; the answers are still there.
         notes.append(say(
@@ -586,21 +630,6 @@ def _cells(path: Path, notes: list[str]) -> list[dict] | None:
                          f=_field(nb.get("nbformat", "?"), 20)))
         return None
     return [c for c in cells if isinstance(c, dict)]
-
-
-def notebook_language(path: Path) -> str | None:
-    """The language the notebook was released in (its ``rnnkit.language`` metadata), if any.
-
-    Untrusted, but it only chooses between the kit's languages for the student's feedback.
-    """
-    try:
-        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-            return None
-        metadata = json.loads(path.read_bytes().decode("utf-8")).get("metadata", {})
-        lang = metadata.get("rnnkit", {}).get("language")
-    except (OSError, ValueError, RecursionError, AttributeError):
-        return None
-    return lang if lang in LANGUAGES else None
 
 
 def _nbgrader(cell: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """rnn_backward assigns the weight gradients at each step (dW_hh = ...) instead of summing them.
 
 loses: rnn_backward
-feedback: instead of accumulating them
+mistake: backward.assigns_weight_grads
 """
 
 import numpy as np

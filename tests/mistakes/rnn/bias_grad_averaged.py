@@ -4,7 +4,7 @@ The loss sums over the examples, so each column of da contributes in full: db_h 
 right value divided by N (right only when N = 1).
 
 loses: rnn_cell_backward
-feedback: you average the bias gradient over the batch
+mistake: cell_backward.bias_averaged
 """
 
 import numpy as np

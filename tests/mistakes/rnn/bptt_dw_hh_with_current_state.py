@@ -1,7 +1,7 @@
 """rnn_backward, written as one loop, builds dW_hh from the current state h_t instead of h_{t-1}.
 
 loses: rnn_backward
-feedback: dW_hh uses the current state h_t
+mistake: backward.dW_hh_with_h_t
 """
 
 import numpy as np

@@ -3,7 +3,7 @@
 h_prev is read once from the first cache, before the loop, and never updated.
 
 loses: rnn_backward
-feedback: dW_hh uses h0 at every step
+mistake: backward.dW_hh_with_h0
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """clip_gradients clips each entry with np.clip instead of scaling all by the global norm.
 
 loses: clip_gradients
-feedback: you clip each entry
+mistake: clip.elementwise
 """
 
 import numpy as np

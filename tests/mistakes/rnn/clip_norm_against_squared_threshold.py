@@ -4,7 +4,7 @@ Right when max_norm = 1, and whenever the norm is above both or below both; wron
 or clipping too soon when max_norm < 1) for norms between max_norm and max_norm**2.
 
 loses: clip_gradients
-feedback: with max_norm itself (not its square
+mistake: clip.unchanged_above_max_norm
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """clip_gradients scales each array by its own norm instead of the global norm of all of them.
 
 loses: clip_gradients
-feedback: by its own norm
+mistake: clip.per_array_norm
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """clip_gradients always rescales to max_norm, also scaling small gradients up (no min(1, ...)).
 
 loses: clip_gradients
-feedback: you scale small gradients up
+mistake: clip.always_scales
 """
 
 import numpy as np

@@ -4,7 +4,7 @@ It scales by max_norm / norm like the reference, but decides whether to clip wit
 clips gradients it should keep when √c < ‖g‖ ≤ c, and keeps some it should clip when c < 1.
 
 loses: clip_gradients
-feedback: comparing the norm itself (not its square)
+mistake: clip.unchanged_above_max_norm
 """
 
 import numpy as np

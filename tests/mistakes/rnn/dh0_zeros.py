@@ -1,7 +1,7 @@
 """rnn_backward returns dh0 as zeros, as if nothing reached the initial state.
 
 loses: rnn_backward
-feedback: dh0 is the dh_prev returned by the first step
+mistake: backward.dh0_zero
 """
 
 import numpy as np

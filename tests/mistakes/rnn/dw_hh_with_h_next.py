@@ -1,7 +1,7 @@
 """rnn_cell_backward multiplies da by h_next instead of h_prev in dW_hh.
 
 loses: rnn_cell_backward
-feedback: dW_hh uses h_next
+mistake: cell_backward.dW_hh_with_h_next
 """
 
 import numpy as np

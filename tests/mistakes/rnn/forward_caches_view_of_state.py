@@ -8,7 +8,7 @@ The caches are the student's design and opaque to the suite, so the mistake show
 points) where they are used: in the backward. rnn_forward itself returns the right states.
 
 loses: rnn_backward
-feedback: every step's h_prev is the last state
+mistake: backward.dW_hh_with_h_T
 """
 
 import numpy as np

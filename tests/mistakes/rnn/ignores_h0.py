@@ -1,7 +1,7 @@
 """rnn_forward ignores h0: the loop starts from a zero state instead of the given initial state.
 
 loses: rnn_forward
-feedback: ignores h0
+mistake: forward.ignores_h0
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """rnn_cell_forward leaves out the bias b_h.
 
 loses: rnn_cell_forward
-feedback: the bias b_h is missing
+mistake: cell_forward.no_bias
 """
 
 import numpy as np

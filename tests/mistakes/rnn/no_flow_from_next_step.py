@@ -1,7 +1,7 @@
 """rnn_backward feeds each step only dh[t], dropping the dh_prev that flows back from step t+1.
 
 loses: rnn_backward
-feedback: nothing flows back from the next step
+mistake: backward.no_flow_from_next_step
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """rnn_forward stores the state before updating it: returns h_0 … h_{T-1}, not h_1 … h_T.
 
 loses: rnn_forward
-feedback: must return h_1 … h_T
+mistake: forward.returns_h0_to_hT_minus_1
 """
 
 import numpy as np

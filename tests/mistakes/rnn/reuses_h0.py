@@ -1,7 +1,8 @@
 """rnn_forward passes h0 to every step instead of the state of the previous step.
 
 loses: rnn_forward
-feedback: uses h0 at every step
+spoils caches: yes
+mistake: forward.h0_every_step
 """
 
 import numpy as np

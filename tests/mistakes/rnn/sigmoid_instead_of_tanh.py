@@ -1,7 +1,7 @@
 """rnn_cell_forward uses the logistic sigmoid as activation instead of tanh.
 
 loses: rnn_cell_forward
-feedback: uses the sigmoid where tanh belongs
+mistake: cell_forward.sigmoid
 """
 
 import numpy as np

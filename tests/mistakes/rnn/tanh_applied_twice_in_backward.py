@@ -4,7 +4,7 @@ h_next is already tanh(a), so tanh'(a) = 1 - h_next**2; 1 - np.tanh(h_next)**2 i
 every entry, though close where h_next is small.
 
 loses: rnn_cell_backward
-feedback: tanh applied twice in the backward
+mistake: cell_backward.tanh_twice
 """
 
 import numpy as np

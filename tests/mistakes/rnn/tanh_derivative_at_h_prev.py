@@ -1,7 +1,7 @@
 """rnn_cell_backward evaluates the tanh derivative at h_prev (1 - h_prev**2) instead of at h_next.
 
 loses: rnn_cell_backward
-feedback: tanh derivative is taken at h_prev
+mistake: cell_backward.tanh_slope_at_h_prev
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """rnn_cell_backward forgets the tanh derivative and backpropagates dh_next as if it were da.
 
 loses: rnn_cell_backward
-feedback: the tanh derivative (1 − h_t²) is missing
+mistake: cell_backward.no_tanh_slope
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """rnn_cell_forward multiplies h_prev by W_hh transposed.
 
 loses: rnn_cell_forward
-feedback: uses W_hh transposed
+mistake: cell_forward.W_hh_transposed
 """
 
 import numpy as np

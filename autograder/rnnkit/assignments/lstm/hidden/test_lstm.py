@@ -10,7 +10,7 @@ alone costs nothing); a backward pass runs on caches made before later forward c
 on one cache. A function that gives different results for the same inputs, or whose earlier
 results change after a later call, keeps state between calls and fails its value tests. Values
 are compared with the reference solution through rnnkit.compare (rtol 1e-6, atol 1e-8), with
-the known mistakes of hidden.lstm.variants named in the feedback.
+the known mistakes of rnnkit.assignments.lstm.hidden.variants named in the feedback.
 
 Backward passes earn credit when they match the reference gradient, or, when the student's own
 forward is wrong:
@@ -42,7 +42,7 @@ import functools
 import numpy as np
 import pytest
 
-from hidden.lstm import variants
+from rnnkit.assignments.lstm.hidden import variants
 from rnnkit.compare import CheckFailed, close, expect_close, expect_keys, expect_pair
 from rnnkit.grading.judge import (
     BackwardRun,

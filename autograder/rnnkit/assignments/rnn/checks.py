@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnkit.assignments.rnn.mistakes import MISTAKES
 from rnnkit.checks.feedback import (
     OwnGradients,
     Report,
@@ -72,14 +73,16 @@ def check_rnn_cell_forward(rnn_cell_forward: Callable) -> None:
     x_t, h_prev, params = _cell_inputs(seed=10)
     if _check_forward_call(
         report, rnn_cell_forward, {"x_t": x_t, "h_prev": h_prev, "params": params},
-        _torch_cell_forward(x_t, h_prev, params), _cell_forward_variants(x_t, h_prev, params),
+        _torch_cell_forward(x_t, h_prev, params),
+        MISTAKES.variants("rnn_cell_forward", ORACLE, x_t, h_prev, params),
         name="h_next", item="h_next", pair=("h_next", "cache"),
         what=values_ok("h_next", (H, N)),
     ):
         x_t, h_prev, params = _cell_inputs(seed=11, n=1)
         _check_forward_call(
             report, rnn_cell_forward, {"x_t": x_t, "h_prev": h_prev, "params": params},
-            _torch_cell_forward(x_t, h_prev, params), _cell_forward_variants(x_t, h_prev, params),
+            _torch_cell_forward(x_t, h_prev, params),
+        MISTAKES.variants("rnn_cell_forward", ORACLE, x_t, h_prev, params),
             name="h_next", item=one_example,
             what=say(es="h_next también es correcto con un solo ejemplo (N = 1)",
                      en="h_next is also right with a single example (N = 1)"),
@@ -95,7 +98,7 @@ def check_rnn_forward(rnn_forward: Callable) -> None:
     expected = _torch_rnn(x, h0, params)[0]
     if _check_forward_call(
         report, rnn_forward, {"x": x, "h0": h0, "params": params},
-        expected, _rnn_forward_variants(x, h0, params, expected),
+        expected, MISTAKES.variants("rnn_forward", ORACLE, x, h0, params),
         name="h", item="h", pair=("h", "caches"), time_axis=0,
         what=say(es="h: forma {shape} (h_1 … h_T) y valores correctos en cada paso, "
                     "partiendo de un h0 distinto de cero",
@@ -106,7 +109,8 @@ def check_rnn_forward(rnn_forward: Callable) -> None:
         expected = _torch_rnn(x, h0, params)[0]
         _check_forward_call(
             report, rnn_forward, {"x": x, "h0": h0, "params": params},
-            expected, _rnn_forward_variants(x, h0, params, expected), name="h", item=one_step,
+            expected, MISTAKES.variants("rnn_forward", ORACLE, x, h0, params), name="h",
+            item=one_step,
             time_axis=0,
             what=say(es="h también es correcto con una secuencia de un paso (T = 1, N = 1)",
                      en="h is also right for a one-step sequence (T = 1, N = 1)"),
@@ -147,13 +151,15 @@ def check_rnn_cell_backward(rnn_cell_forward: Callable, rnn_cell_backward: Calla
                     ["rnn_cell_forward", "grads", *CELL_GRAD_KEYS, untouched()])
     x_t, h_prev, params = _cell_inputs(seed=30)
     dh_next = np.random.default_rng(31).normal(size=(H, N))
+    expected = _torch_cell_backward(x_t, h_prev, params, dh_next)
     _check_backward(
         report, rnn_cell_forward, rnn_cell_backward,
         inputs={"x_t": x_t, "h_prev": h_prev, "params": params}, upstream=("dh_next", dh_next),
         output=("h_next", _torch_cell_forward(x_t, h_prev, params),
-                _cell_forward_variants(x_t, h_prev, params)),
-        expected=_torch_cell_backward(x_t, h_prev, params, dh_next),
-        variants=_cell_backward_variants(x_t, h_prev, params, dh_next))
+                MISTAKES.variants("rnn_cell_forward", ORACLE, x_t, h_prev, params)),
+        expected=expected,
+        variants=MISTAKES.keyed_variants("rnn_cell_backward", ORACLE, dh_next, x_t, h_prev,
+                                         params, right=expected))
     report.summary()
 
 
@@ -167,8 +173,10 @@ def check_rnn_backward(rnn_forward: Callable, rnn_backward: Callable) -> None:
     _check_backward(
         report, rnn_forward, rnn_backward,
         inputs={"x": x, "h0": h0, "params": params}, upstream=("dh", dh),
-        output=("h", expected_h, _rnn_forward_variants(x, h0, params, expected_h)),
-        expected=expected, variants=_rnn_backward_variants(x, h0, params, dh, expected),
+        output=("h", expected_h, MISTAKES.variants("rnn_forward", ORACLE, x, h0, params)),
+        expected=expected,
+        variants=MISTAKES.keyed_variants("rnn_backward", ORACLE, dh, x, h0, params,
+                                         right=expected),
         time_axis=0)
     report.summary()
 
@@ -329,7 +337,6 @@ def _check_clip_case(report: Report, items: _ClipItems, clip_gradients: Callable
     total = _global_norm(grads)
     clipping = total > max_norm
     expected = _torch_clip(grads, max_norm)
-    variants = _clip_variants(grads, max_norm)
     kept = snapshot(grads=grads)
     passed = dict(grads)  # the student may rebind keys of this dict; we compare with kept
     first_item = items.new_dict if clipping else items.values_below
@@ -367,6 +374,8 @@ def _check_clip_case(report: Report, items: _ClipItems, clip_gradients: Callable
         what = say(es="sin cambios cuando la norma global ({total:.3g}) ya es menor que max_norm",
                    en="unchanged when the global norm ({total:.3g}) is already below max_norm",
                    total=total)
+    variants = MISTAKES.keyed_variants("clip_gradients", ORACLE, grads, max_norm,
+                                       right=expected, got=out)
     report.expect(items.values_above if clipping else items.values_below, what,
                   lambda: _expect_all(out, expected, variants))
     report.unchanged(kept, {"grads": passed})
@@ -534,169 +543,65 @@ def _torch_clip(grads: Mapping[str, np.ndarray], max_norm: float) -> dict[str, n
     return {name: _np(tensor.grad) for name, tensor in tensors.items()}
 
 
-# ----------------------------------------------------------------------------------------------
-# Known mistakes, computed with torch, so a message can name them
-# ----------------------------------------------------------------------------------------------
+class _TanhTwice(torch.autograd.Function):
+    """tanh forward, and the backward of a student who applies tanh again: g ⊙ (1 − tanh(h)²)."""
 
-def _cell_forward_variants(x_t, h_prev, params) -> list[tuple[np.ndarray, str]]:
-    """h_next under the known mistakes of rnn_cell_forward, each with its message."""
-    x, h = _t(x_t), _t(h_prev)
-    W_xh, W_hh, b = _t(params["W_xh"]), _t(params["W_hh"]), _t(params["b_h"])
-    a = W_hh @ h + W_xh @ x + b
-    return [
-        (_np(a), say(es="falta aplicar tanh a la suma W_hh h_prev + W_xh x_t + b_h.",
-                     en="tanh is not applied to the sum W_hh h_prev + W_xh x_t + b_h.")),
-        (_np(torch.sigmoid(a)), say(es="usa la sigmoide; la celda de esta RNN usa tanh.",
-                                    en="it uses the sigmoid; this RNN cell uses tanh.")),
-        (_np(torch.tanh(W_hh @ h + W_xh @ x)), say(es="falta sumar el sesgo b_h.",
-                                                    en="the bias b_h is not added.")),
-        (_np(torch.tanh(W_hh.T @ h + W_xh @ x + b)), say(
-            es="usa W_hhᵀ: el término de la recurrencia es W_hh @ h_prev, sin trasponer.",
-            en="it uses W_hhᵀ: the recurrent term is W_hh @ h_prev, not transposed.")),
-        (_np(torch.tanh(W_xh @ x + b)), say(
-            es="ignora h_prev: falta el término W_hh h_prev, que es la memoria de la red.",
-            en="it ignores h_prev: the term W_hh h_prev, the network's memory, is missing.")),
-    ]
+    @staticmethod
+    def forward(ctx: Any, a: torch.Tensor) -> torch.Tensor:
+        out = torch.tanh(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
+        (out,) = ctx.saved_tensors
+        return grad * (1 - torch.tanh(out) ** 2)
 
 
-def _rnn_forward_variants(x, h0, params, expected) -> list[tuple[np.ndarray, str]]:
-    """h (T, H, N) under the known mistakes of rnn_forward, each with its message."""
-    from_zero = _torch_rnn(x, np.zeros_like(h0), params)[0]
-    no_memory = np.stack([_torch_cell_forward(x[t], h0, params) for t in range(x.shape[0])])
-    last_everywhere = np.broadcast_to(expected[-1], expected.shape)
-    return [
-        (from_zero, say(
-            es="es lo que sale empezando desde ceros: tu bucle ignora el h0 recibido.",
-            en="it is what you get starting from zeros: your loop ignores the given h0.")),
-        (no_memory, say(
-            es="cada paso usa h0 como estado anterior: actualiza el estado dentro del bucle "
-               "para que el paso t reciba h_{t-1}.",
-            en="every step uses h0 as its previous state: update the state inside the loop so "
-               "that step t receives h_{t-1}.")),
-        (last_everywhere, say(
-            es="todas las posiciones contienen el último estado h_T: guardas una referencia al "
-               "mismo arreglo y lo modificas en el sitio; guarda cada h_t en h[t].",
-            en="every position holds the last state h_T: you store references to one array "
-               "and modify it in place; store each h_t in h[t].")),
-    ]
+class TorchOracle:
+    """The right computations the known mistakes depart from
+    (rnnkit.assignments.rnn.mistakes.Oracle), by torch and autograd."""
+
+    def cell_forward(self, x_t, h_prev, params) -> np.ndarray:
+        return _torch_cell_forward(x_t, h_prev, params)
+
+    def forward(self, x, h0, params) -> np.ndarray:
+        return _torch_rnn(x, h0, params)[0]
+
+    def linear_grads(self, da, x_t, h_prev, params) -> dict[str, np.ndarray]:
+        x, h = _t(x_t, grad=True), _t(h_prev, grad=True)
+        weights = [_t(params[k], grad=True) for k in PARAM_KEYS]
+        W_xh, W_hh, b = weights
+        a = W_hh @ h + W_xh @ x + b
+        grads = torch.autograd.grad(a, (x, h, *weights), grad_outputs=_t(da))
+        return dict(zip(CELL_GRAD_KEYS, (_np(g) for g in grads), strict=True))
+
+    def bptt(self, dh, x, h0, params, *, carry: bool = True, only_step: int | None = None,
+             tanh_twice: bool = False, dW_hh_states: Callable | None = None
+             ) -> dict[str, np.ndarray]:
+        # A hand-unrolled RNN with one copy of the weights per step shows each step's share of
+        # the weight gradients; the pre-activations keep their gradients da_t.
+        steps = x.shape[0]
+        x_in, h0_in = _t(x, grad=True), _t(h0, grad=True)
+        copies = {k: [_t(params[k], grad=True) for _ in range(steps)] for k in PARAM_KEYS}
+        activation = _TanhTwice.apply if tanh_twice else torch.tanh
+        h, loss, pre = h0_in, 0, []
+        for t in range(steps):
+            h_in = h if carry or t == 0 else h.detach()
+            a = copies["W_hh"][t] @ h_in + copies["W_xh"][t] @ x_in[t] + copies["b_h"][t]
+            a.retain_grad()
+            pre.append(a)
+            h = activation(a)
+            loss = loss + (h * _t(dh[t])).sum()
+        loss.backward()
+        grads = {"dx": _np(x_in.grad, x), "dh0": _np(h0_in.grad, h0)}
+        for k in PARAM_KEYS:
+            shares = [_np(w.grad, params[k]) for w in copies[k]]
+            grads[f"d{k}"] = sum(shares) if only_step is None else shares[only_step]
+        if dW_hh_states is not None:
+            states = dW_hh_states(np.concatenate([h0[None], self.forward(x, h0, params)]))
+            grads["dW_hh"] = sum(_np(a.grad) @ states[t].T for t, a in enumerate(pre))
+        return grads
 
 
-def _linear_grads(x_t, h_prev, params, da) -> dict[str, np.ndarray]:
-    """Gradients of the pre-activation a = W_hh h_prev + W_xh x_t + b_h when da reaches it."""
-    x, h = _t(x_t, grad=True), _t(h_prev, grad=True)
-    W_xh, W_hh, b = _t(params["W_xh"], True), _t(params["W_hh"], True), _t(params["b_h"], True)
-    a = W_hh @ h + W_xh @ x + b
-    grads = torch.autograd.grad(a, (x, h, W_xh, W_hh, b), grad_outputs=_t(da))
-    return dict(zip(CELL_GRAD_KEYS, (_np(g) for g in grads), strict=True))
-
-
-def _cell_backward_variants(x_t, h_prev, params, dh_next) -> dict[str, list]:
-    """Per gradient key, its value under the known mistakes of rnn_cell_backward."""
-    h_next = _torch_cell_forward(x_t, h_prev, params)
-    da = dh_next * (1 - h_next**2)
-    no_tanh = _linear_grads(x_t, h_prev, params, dh_next)
-    tanh_twice = _linear_grads(x_t, h_prev, params, dh_next * (1 - np.tanh(h_next) ** 2))
-    at_h_prev = _linear_grads(x_t, h_prev, params, dh_next * (1 - h_prev**2))
-    with_output = _linear_grads(x_t, h_next, params, da)
-    variants: dict[str, list] = {key: [] for key in CELL_GRAD_KEYS}
-    for key in CELL_GRAD_KEYS:
-        variants[key].append((no_tanh[key], say(
-            es="falta multiplicar por la derivada de tanh: da = dh_next ⊙ (1 − h_next²).",
-            en="the tanh derivative is missing: da = dh_next ⊙ (1 − h_next²).")))
-        variants[key].append((tanh_twice[key], say(
-            es="h_next ya es tanh(a), así que tanh'(a) = 1 − h_next²; no vuelvas a aplicar tanh.",
-            en="h_next already is tanh(a), so tanh'(a) = 1 − h_next²; do not apply tanh again.")))
-        variants[key].append((at_h_prev[key], say(
-            es="la derivada de tanh se evalúa en h_prev; va en la salida de la celda: "
-               "1 − h_next².",
-            en="the tanh derivative is taken at h_prev; it belongs at the cell's output: "
-               "1 − h_next².")))
-    variants["dW_hh"].append((with_output["dW_hh"], say(
-        es="usa h_next donde va h_prev: W_hh multiplica al estado que entra en la celda, así "
-           "que dW_hh = da h_prevᵀ.",
-        en="it uses h_next where h_prev belongs: W_hh multiplies the state entering the cell, "
-           "so dW_hh = da h_prevᵀ.")))
-    return variants
-
-
-def _unrolled_grads(x, h0, params, dh, *, cut_time: bool = False) -> dict[str, Any]:
-    """Autograd through a hand-unrolled RNN with one copy of the weights per step, so each
-    step's contribution to the weight gradients is visible. With cut_time, nothing flows from
-    step t+1 back into h_t (each state is detached before the next step uses it)."""
-    steps = x.shape[0]
-    x_in, h0_in = _t(x, grad=True), _t(h0, grad=True)
-    copies = {k: [_t(params[k], grad=True) for _ in range(steps)] for k in PARAM_KEYS}
-    h, loss = h0_in, 0
-    for t in range(steps):
-        h_in = h.detach() if cut_time and t > 0 else h
-        h = torch.tanh(copies["W_hh"][t] @ h_in + copies["W_xh"][t] @ x_in[t] + copies["b_h"][t])
-        loss = loss + (h * _t(dh[t])).sum()
-    loss.backward()
-    per_step = {f"d{k}": [_np(w.grad, params[k]) for w in copies[k]] for k in PARAM_KEYS}
-    total = {key: sum(values) for key, values in per_step.items()}
-    return {"dx": _np(x_in.grad, x), "dh0": _np(h0_in.grad, h0), **total, "per_step": per_step}
-
-
-def _rnn_backward_variants(x, h0, params, dh, expected) -> dict[str, list]:
-    """Per gradient key, its value under the known mistakes of rnn_backward."""
-    cut = _unrolled_grads(x, h0, params, dh, cut_time=True)
-    last_only_dh = np.zeros_like(dh)
-    last_only_dh[-1] = dh[-1]
-    last_only = _unrolled_grads(x, h0, params, last_only_dh)
-    steps = _unrolled_grads(x, h0, params, dh)["per_step"]
-
-    cut_message = say(
-        es="no incluye lo que fluye hacia atrás desde el paso t+1: el gradiente que llega a h_t "
-           "es dh[t] más el dh_prev que devolvió el paso t+1.",
-        en="it leaves out what flows back from step t+1: the gradient reaching h_t is dh[t] "
-           "plus the dh_prev returned by step t+1.")
-    last_message = say(
-        es="solo usa dh del último paso: en cada paso t hay que sumar también dh[t], el "
-           "gradiente que llega a h_t desde fuera.",
-        en="it only uses dh of the last step: at every step t you must also add dh[t], the "
-           "gradient reaching h_t from outside.")
-    one_step_message = say(
-        es="solo contiene la contribución de un paso: los pesos se comparten en el tiempo, así "
-           "que sus gradientes se acumulan (+=) sobre todos los pasos.",
-        en="it holds the contribution of a single step: the weights are shared over time, so "
-           "their gradients accumulate (+=) over all steps.")
-    variants: dict[str, list] = {key: [(cut[key], cut_message), (last_only[key], last_message)]
-                                 for key in SEQ_GRAD_KEYS}
-    for key in ("dW_xh", "dW_hh", "db_h"):
-        variants[key] += [(steps[key][0], one_step_message), (steps[key][-1], one_step_message)]
-    variants["dx"].append((expected["dx"][::-1], say(
-        es="está en orden inverso en el tiempo: guarda el gradiente del paso t en dx[t] (el "
-           "bucle va hacia atrás, pero el resultado se indexa hacia delante).",
-        en="it is reversed in time: store the gradient of step t in dx[t] (the loop runs "
-           "backwards, but the result is indexed forwards).")))
-    return variants
-
-
-def _clip_variants(grads: Mapping[str, np.ndarray], max_norm: float) -> dict[str, list]:
-    """Per array, its value under the known mistakes of clip_gradients."""
-    total = _global_norm(grads)
-    variants: dict[str, list] = {}
-    for name, g in grads.items():
-        own = float(np.sqrt(np.sum(g**2)))
-        variants[name] = [
-            (g * min(1.0, max_norm / own), say(
-                es="recorta cada arreglo con su propia norma; la norma es global: la de todos "
-                   "los arreglos juntos como un solo vector.",
-                en="it clips each array by its own norm; the norm is global: that of all arrays "
-                   "together as one vector.")),
-            (np.clip(g, -max_norm, max_norm), say(
-                es="recorta cada valor por separado (np.clip); hay que escalar todos los "
-                   "gradientes por un mismo factor.",
-                en="it clips each value on its own (np.clip); all gradients must be scaled by "
-                   "one common factor.")),
-            (g * min(1.0, max_norm / total**2), say(
-                es="divide por la suma de cuadrados; falta la raíz cuadrada de la norma.",
-                en="it divides by the sum of squares; the norm's square root is missing.")),
-        ]
-        always = say(
-            es="escala aunque la norma ya sea menor que max_norm: solo se recorta cuando la "
-               "norma global la supera.",
-            en="it scales even though the norm is already below max_norm: clip only when the "
-               "global norm exceeds it.")
-        variants[name] += [(g * max_norm / (total + 1e-6), always), (g * max_norm / total, always)]
-    return variants
+ORACLE = TorchOracle()

@@ -38,7 +38,8 @@ import functools
 import numpy as np
 import pytest
 
-from hidden.rnn import variants
+from rnnkit.assignments.rnn.hidden.oracle import ORACLE
+from rnnkit.assignments.rnn.mistakes import MISTAKES
 from rnnkit.compare import close, expect_close, expect_keys, expect_pair
 from rnnkit.grading.judge import (
     BackwardRun,
@@ -159,7 +160,7 @@ def test_cell_forward_h_next(student, shape_id):
         args = cell_args(shape_id, seed)
         with explaining(large_context()) if seed in LARGE else contextlib.nullcontext():
             expect_close("h_next", got[seed], reference.rnn_cell_forward(*args)[0],
-                         variants=variants.cell_forward_variants(*args))
+                         variants=MISTAKES.variants("rnn_cell_forward", ORACLE, *args))
 
 
 @pytest.mark.grades("rnn_cell_forward", points=1)
@@ -181,7 +182,7 @@ def test_forward_h(student, shape_id):
     for seed in SEEDS:
         x, h0, p = sequence_args(shape_id, seed)
         expect_close("h", got[seed], reference.rnn_forward(x, h0, p)[0], time_axis=0,
-                     variants=variants.forward_variants(x, h0, p, reference))
+                     variants=MISTAKES.variants("rnn_forward", ORACLE, x, h0, p))
 
 
 @pytest.mark.grades("rnn_forward", points=1)
@@ -341,35 +342,6 @@ def make_grads(norm: float) -> dict:
     return {k: g * (norm / total) for k, g in grads.items()}
 
 
-def clip_variants(grads: dict, max_norm: float) -> dict:
-    """Per key, for gradients that must be clipped: leaving them unchanged; clipping each entry,
-    or each array on its own norm, instead of scaling by the global norm."""
-    total = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
-    each_entry = {k: np.clip(g, -max_norm, max_norm) for k, g in grads.items()}
-    each_array = {k: g * min(1.0, max_norm / (np.linalg.norm(g) + 1e-6)) for k, g in grads.items()}
-    entry_msg = say(es="recortas cada elemento (np.clip); hay que escalar todos los gradientes "
-                       "por la norma global.",
-                    en="you clip each entry (np.clip); all gradients must be scaled by the "
-                       "global norm.")
-    array_msg = say(es="escalas cada arreglo por su propia norma; la norma es global, de todos "
-                       "los gradientes juntos.",
-                    en="you scale each array by its own norm; the norm is global, over all "
-                       "gradients together.")
-    kept_msg = say(es="devuelves los gradientes sin cambios, pero su norma global ({norm:.4g}) "
-                      "pasa de max_norm = {c:g}: recorta siempre que ‖g‖ > max_norm, comparando "
-                      "la norma misma (no su cuadrado) con max_norm mismo (no su cuadrado, ni 1).",
-                   en="you return the gradients unchanged, but their global norm ({norm:.4g}) "
-                      "is above max_norm = {c:g}: clip whenever ‖g‖ > max_norm, comparing the "
-                      "norm itself (not its square) with max_norm itself (not its square, "
-                      "nor 1).", norm=total, c=max_norm)
-    kept = {k: [(g, kept_msg)] for k, g in grads.items()}
-    mistakes = {k: [(each_entry[k], entry_msg), (each_array[k], array_msg)] for k in grads}
-    # When np.clip changes no entry at all, "unchanged" says best what the student did.
-    if all(np.array_equal(each_entry[k], g) for k, g in grads.items()):
-        return {k: kept[k] + mistakes[k] for k in grads}
-    return {k: mistakes[k] + kept[k] for k in grads}
-
-
 def student_clip(student, grads: dict, max_norm: float) -> dict:
     clipped = student.clip_gradients(*fresh(grads, max_norm))
     expect_keys("clip_gradients(...)", clipped, grads)
@@ -392,7 +364,8 @@ def test_clip_scales_by_global_norm(student, max_norm):
         with explaining(norms_context(norm, max_norm)):
             clipped = student_clip(student, grads, max_norm)
             expected = reference.clip_gradients(grads, max_norm)
-            wrong = clip_variants(grads, max_norm)
+            wrong = MISTAKES.keyed_variants("clip_gradients", ORACLE, grads, max_norm,
+                                           right=expected, got=clipped)
             for key in grads:
                 # torch adds 1e-6 to the norm; without it the result differs by ~1e-7 relative.
                 expect_close(f"clip['{key}']", clipped[key], expected[key], rtol=1e-5,
@@ -401,12 +374,6 @@ def test_clip_scales_by_global_norm(student, max_norm):
 
 @pytest.mark.grades("clip_gradients", points=1)
 def test_clip_keeps_small_gradients(student):
-    scaled_up = say(es="escalas hacia arriba los gradientes pequeños: si la norma global no pasa "
-                       "de max_norm, los gradientes se devuelven sin cambios (el factor es "
-                       "min(1, max_norm / norma)).",
-                    en="you scale small gradients up: when the global norm is at most max_norm "
-                       "the gradients are returned unchanged (the factor is "
-                       "min(1, max_norm / norm)).")
     # (norm, max_norm): far below; just below; between √c and c (the squared norm is above c);
     # between c² and c < 1 (the norm is above c²); all zeros (0 / 0 must not happen).
     for norm, max_norm in ((0.01, 10.0), (0.999 * 5.0, 5.0), (3.6, 5.0), (0.35, 0.5),
@@ -414,10 +381,11 @@ def test_clip_keeps_small_gradients(student):
         grads = make_grads(norm)
         with explaining(norms_context(norm, max_norm)):
             clipped = student_clip(student, grads, max_norm)
+            wrong = MISTAKES.keyed_variants("clip_gradients", ORACLE, grads, max_norm,
+                                            right=grads, got=clipped)
             for key in grads:
-                expect_close(f"clip['{key}']", clipped[key], grads[key], rtol=1e-5, variants=[
-                    (grads[key] * max_norm / (norm + eps), scaled_up) for eps in (1e-6, 0)
-                    if norm > 0])
+                expect_close(f"clip['{key}']", clipped[key], grads[key], rtol=1e-5,
+                             variants=wrong[key])
 
 
 @pytest.mark.grades("clip_gradients", points=1)
@@ -435,8 +403,10 @@ def cell_backward_case(shape_id: str, seed: int, language: str) -> dict:
     x_t, h_prev, p = cell_args(shape_id, seed)
     dh = make_inputs(shape_id, seed)["dh"][0]
     h, cache = reference.rnn_cell_forward(x_t, h_prev, p)
-    return {"h": h, "cache": cache, "dh": dh, "grads": reference.rnn_cell_backward(dh, cache),
-            "variants": variants.cell_backward_variants(dh, x_t, h_prev, p)}
+    grads = reference.rnn_cell_backward(dh, cache)
+    return {"h": h, "cache": cache, "dh": dh, "grads": grads,
+            "variants": MISTAKES.keyed_variants("rnn_cell_backward", ORACLE, dh, x_t, h_prev, p,
+                                                right=grads)}
 
 
 @functools.cache
@@ -444,8 +414,10 @@ def backward_case(shape_id: str, seed: int, language: str) -> dict:
     x, h0, p = sequence_args(shape_id, seed)
     dh = make_inputs(shape_id, seed)["dh"]
     h, caches = reference.rnn_forward(x, h0, p)
-    return {"h": h, "dh": dh, "grads": reference.rnn_backward(dh, caches),
-            "variants": variants.backward_variants(dh, x, h0, p)}
+    grads = reference.rnn_backward(dh, caches)
+    return {"h": h, "dh": dh, "grads": grads,
+            "variants": MISTAKES.keyed_variants("rnn_backward", ORACLE, dh, x, h0, p,
+                                                right=grads)}
 
 
 def cell_backward_at(case: dict, h_next) -> dict:

@@ -1,0 +1,102 @@
+"""Typical mistakes, each written once: an id, a message in each language and the wrong value it
+produces. An assignment keeps its mistakes in one registry (``rnnkit.assignments.<a>.mistakes``)
+that its public checks and its hidden suite both use, so a student reads the same diagnosis in
+the notebook and in the graded report, and the catalogue's tests name mistakes by id.
+
+A mistake computes its wrong value from the checked function's inputs and an *oracle*: the
+object that knows the right computations the mistake departs from (a cell's output, the
+gradients of its linear part, a BPTT with one knob turned). The public checks pass a torch
+oracle; the hidden suites pass one built on the reference solution, which never reaches
+students. The registry itself holds only what makes each mistake wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rnnkit.compare import Variant, close
+from rnnkit.i18n import say
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One typical mistake of one function.
+
+    - id: unique within its assignment, e.g. ``"cell_forward.no_bias"``; catalogue entries
+      name it.
+    - function: the student function whose result it spoils, e.g. ``"rnn_cell_forward"``.
+    - es, en: what the student did and how to fix it.
+    - wrong: ``wrong(oracle, *inputs)`` -> the value a student making this mistake returns: an
+      array, or for a function returning a dict of gradients, a dict holding at least the keys
+      the mistake changes; None when these inputs do not show the mistake (its value is that
+      of another, better-named one).
+    """
+
+    id: str
+    function: str
+    es: str
+    en: str
+    wrong: Callable[..., Any]
+
+    @property
+    def message(self) -> str:
+        """The message in the language in force."""
+        return say(es=self.es, en=self.en)
+
+
+class MistakeBook:
+    """The mistakes of one assignment, looked up by id or by function."""
+
+    def __init__(self, mistakes: Iterable[Mistake]) -> None:
+        self._by_id: dict[str, Mistake] = {}
+        for mistake in mistakes:
+            if mistake.id in self._by_id:
+                raise ValueError(f"two mistakes share the id {mistake.id!r}: rename one")
+            self._by_id[mistake.id] = mistake
+
+    def __iter__(self) -> Iterator[Mistake]:
+        return iter(self._by_id.values())
+
+    def __getitem__(self, mistake_id: str) -> Mistake:
+        try:
+            return self._by_id[mistake_id]
+        except KeyError:
+            raise KeyError(f"no mistake {mistake_id!r}; known: {sorted(self._by_id)}") from None
+
+    def of(self, function: str) -> list[Mistake]:
+        """The mistakes of ``function``, in the order they are written (first match wins)."""
+        return [m for m in self if m.function == function]
+
+    def variants(self, function: str, oracle: Any, *inputs: Any) -> list[Variant]:
+        """(wrong value, message) of every mistake of ``function`` returning one array."""
+        found = [(m.wrong(oracle, *inputs), m.message) for m in self.of(function)]
+        return [(value, message) for value, message in found if value is not None]
+
+    def keyed_variants(self, function: str, oracle: Any, *inputs: Any,
+                       right: Mapping[str, Any], got: Any = None) -> dict[str, list[Variant]]:
+        """Per key of ``right`` (the right dict of gradients), the (wrong value, message) of
+        every mistake of ``function`` that changes that key. A mistake that happens to give the
+        right value on these inputs (a mean over a batch of one is the sum) is left out: it
+        would otherwise name a mistake for a right answer.
+
+        Two mistakes may agree on one key (clipping entry by entry leaves an array unchanged
+        when all its entries are small). Given ``got``, the student's whole dict, the mistakes
+        that explain all of it come first, so each key is named after the mistake the student
+        made rather than one that only agrees on that key."""
+        made = [(mistake, mistake.wrong(oracle, *inputs) or {}) for mistake in self.of(function)]
+        if isinstance(got, Mapping):
+            made.sort(key=lambda pair: not _explains(pair[1], got))
+        found: dict[str, list[Variant]] = {key: [] for key in right}
+        for mistake, values in made:
+            for key, value in values.items():
+                if key in found and not close(value, right[key]):
+                    found[key].append((value, mistake.message))
+        return found
+
+
+def _explains(values: Mapping[str, Any], got: Mapping[str, Any]) -> bool:
+    """Whether a mistake's values match every key of the student's dict they speak of."""
+    return bool(values) and all(key in got and close(got[key], value)
+                                for key, value in values.items())
