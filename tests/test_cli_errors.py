@@ -63,6 +63,34 @@ ROWS = [
      "is not an nbgrader course folder"),
     # sync-points
     ("sync-points-unknown-assignment", "sync-points rnnn", "unknown assignment 'rnnn'"),
+    # export
+    ("export-unknown-format", "export rnn --format blackboard --out {tmp}/g.csv --course-dir "
+     "{course}", "unknown format 'blackboard': choose one of moodle, canvas"),
+    ("export-nothing-graded", "export rnn --format canvas --out {tmp}/g.csv --course-dir {course}",
+     "has no grades of rnn: run `rnnkit autograde rnn` there first"),
+    ("export-missing-roster", "export rnn --format canvas --out {tmp}/g.csv --roster "
+     "{tmp}/none.csv --course-dir {course}", "none.csv: no such file"),
+    ("export-unwritable-out", "export rnn --format moodle --out /proc/x/g.csv --course-dir "
+     "{course}", "cannot write /proc/x/g.csv"),
+    ("export-not-a-course", "export rnn --format moodle --out {tmp}/g.csv --course-dir {empty}",
+     "is not an nbgrader course folder"),
+    # gradescope
+    ("gradescope-unknown-assignment", "gradescope rnnn --out {tmp}/a.zip --course-dir {course}",
+     "unknown assignment 'rnnn'"),
+    ("gradescope-not-a-course", "gradescope rnn --out {tmp}/a.zip --course-dir {empty}",
+     "is not an nbgrader course folder"),
+    ("gradescope-unwritable-out", "gradescope rnn --out /proc/x/a.zip --course-dir {course}",
+     "cannot write /proc/x/a.zip"),
+    # report
+    ("report-nothing-graded", "report rnn --out {tmp}/r.html --course-dir {course}",
+     "no results of rnn"),
+    ("report-unknown-assignment", "report rnnn --out {tmp}/r.html --course-dir {course}",
+     "unknown assignment 'rnnn'"),
+    # feedback
+    ("feedback-nothing-graded", "feedback rnn --course-dir {course}",
+     "no autograded notebooks of rnn"),
+    ("feedback-not-a-course", "feedback rnn --course-dir {empty}",
+     "is not an nbgrader course folder"),
 ]
 
 

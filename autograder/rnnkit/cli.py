@@ -9,6 +9,10 @@ Commands that work on a course run in the course folder, as nbgrader's do (or --
     rnnkit grade NOTEBOOK --assignment rnn --json results.json
     rnnkit autograde rnn [--jobs N] [--force]        every submission under submitted/
     rnnkit gradebook rnn                             the grades nbgrader has recorded
+    rnnkit export rnn --format moodle|canvas --out grades.csv   grades for the LMS
+    rnnkit gradescope rnn --out autograder.zip       a Gradescope autograder
+    rnnkit report rnn --out report.html              the class at a glance, for the instructor
+    rnnkit feedback rnn                              nbgrader's feedback pages, with rnnkit's notes
     rnnkit isolation                                 what sandboxing this machine allows
     rnnkit sync-points rnn                           grading cells' points := hidden suite's
     rnnkit demo                                      release, simulate a class, grade it
@@ -135,30 +139,45 @@ def cmd_grade(args: argparse.Namespace) -> int:
         check_assignment(args.assignment)
         if not Path(args.notebook).is_file():
             raise ValueError(f"no notebook at {args.notebook}: check the path")
-        if args.json and not os.access(Path(args.json).parent, os.W_OK):
-            raise ValueError(f"cannot write {args.json} (its folder is missing or read-only): "
-                             f"choose a folder you can write to")
+        _check_writable(args.json, args.junit)
         _announce_isolation(args.insecure)
     except (ValueError, RuntimeError) as error:
-        if args.json:  # CI and Gradescope still get a result that says what went wrong
-            _write_results(Path(args.json), {"score": 0.0, "max_score": 0.0, "tests": [],
-                                             "output": f"rnnkit: {error}"})
+        # CI and Gradescope still get a result that says what went wrong
+        _write_results(args, {"score": 0.0, "max_score": 0.0, "tests": [],
+                              "output": f"rnnkit: {error}"})
         raise
     report = grade_notebook(Path(args.notebook), args.assignment, insecure=args.insecure)
-    if args.json:  # before printing, which may fail (stdout closed): the results must not
-        _write_results(Path(args.json), report.to_results_json())
+    # before printing, which may fail (stdout closed): the results must not
+    _write_results(args, report.to_results_json())
     print_text(report.to_text())
     return 0
 
 
-def _write_results(path: Path, results: dict[str, object]) -> None:
-    from rnnkit.grading.results import write_json_atomically
+def _check_writable(*paths: str | None) -> None:
+    """A ValueError naming the first of ``paths`` (None: not asked for) that cannot be written."""
+    for out in filter(None, paths):
+        if not os.access(Path(out).parent, os.W_OK):
+            raise ValueError(f"cannot write {out} (its folder is missing or read-only): "
+                             f"choose a folder you can write to")
 
-    try:
-        write_json_atomically(path, results)
-    except OSError as error:
-        raise ValueError(f"cannot write {path} ({error.strerror or error}): choose a folder "
-                         f"you can write to") from None
+
+def _write_results(args: argparse.Namespace, results: dict[str, object]) -> None:
+    """Write ``results`` where ``rnnkit grade`` was asked to: --json, --junit (JUnit XML)."""
+    from functools import partial
+
+    from rnnkit.grading.results import write_json_atomically
+    from rnnkit.outputs.junit import write_junit
+
+    writers = [(args.json, write_json_atomically),
+               (args.junit, partial(write_junit, assignment=args.assignment))]
+    for path, write in writers:
+        if not path:
+            continue
+        try:
+            write(Path(path), results)
+        except OSError as error:
+            raise ValueError(f"cannot write {path} ({error.strerror or error}): choose a "
+                             f"folder you can write to") from None
 
 
 def cmd_autograde(args: argparse.Namespace) -> int:
@@ -237,6 +256,72 @@ def _reserve_standard_streams() -> None:
             os.fstat(fd)
         except OSError:
             os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from rnnkit.course import find_course
+    from rnnkit.outputs.lms import export_grades
+    from rnnkit.untrusted import clean
+
+    _check_writable(args.out)
+    exported = export_grades(find_course(args.course_dir), check_assignment(args.assignment),
+                             args.format, Path(args.out), item=args.item,
+                             roster=Path(args.roster) if args.roster else None)
+    print(f"wrote {exported.path}: {args.format} grades of {args.assignment} for "
+          f"{exported.students} students ({exported.graded} graded, "
+          f"{exported.students - exported.graded} without a grade)")
+    for note in exported.notes:
+        print_text(clean(f"  note: {note}", 1000, one_line=True))
+    return 0
+
+
+def cmd_gradescope(args: argparse.Namespace) -> int:
+    from rnnkit.course import find_course
+    from rnnkit.outputs.gradescope import build_autograder
+
+    language = _course_language(find_course(args.course_dir))
+    _check_writable(args.out)
+    out = build_autograder(Path(args.out), check_assignment(args.assignment), language,
+                           insecure=args.insecure)
+    unsafe = ", WITHOUT a sandbox (--insecure)" if args.insecure else ""
+    print(f"wrote {out}: Gradescope autograder of {args.assignment}, feedback in {language}"
+          f"{unsafe}; upload it as a programming assignment's autograder")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from rnnkit.course import find_course
+    from rnnkit.i18n import speaking
+    from rnnkit.outputs.class_report import write_class_report
+
+    course = find_course(args.course_dir)
+    _check_writable(args.out)
+    with speaking(_course_language(course)):
+        out = write_class_report(course, check_assignment(args.assignment), Path(args.out))
+    print(f"wrote {out}: class report of {args.assignment}")
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from rnnkit.course import find_course
+    from rnnkit.i18n import speaking
+    from rnnkit.outputs.student_feedback import generate_feedback
+    from rnnkit.untrusted import clean
+
+    course = find_course(args.course_dir)
+    with speaking(_course_language(course)):
+        pages = generate_feedback(course, check_assignment(args.assignment))
+    for page in pages:  # student ids come from submissions: one line each
+        print_text(clean(f"wrote {page}", 1000, one_line=True))
+    return 0
+
+
+def _course_language(course: Path) -> str:
+    """The language asked for (--lang, $RNNKIT_LANG), else the course's."""
+    from rnnkit.course import course_language
+    from rnnkit.i18n import chosen_language
+
+    return chosen_language() or course_language(course)
 
 
 def cmd_sync_points(args: argparse.Namespace) -> int:
@@ -340,6 +425,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("notebook")
     sub.add_argument("--assignment", required=True)
     sub.add_argument("--json", help="write Gradescope-style results.json here")
+    sub.add_argument("--junit", metavar="FILE",
+                     help="write JUnit XML here (one testcase per graded test, for CI)")
     language(sub, "the language the notebook was released in")
     insecure(sub)
 
@@ -354,6 +441,44 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("gradebook", cmd_gradebook, "print the grades in nbgrader's gradebook")
     sub.add_argument("assignment")
     course_dir(sub)
+
+    sub = command("export", cmd_export, "write the grades as a CSV that Moodle or Canvas "
+                                        "imports (late penalties applied, as nbgrader's)")
+    sub.add_argument("assignment")
+    sub.add_argument("--format", required=True, metavar="moodle|canvas", help="the LMS")
+    sub.add_argument("--out", required=True, metavar="FILE", help="the CSV file to write")
+    sub.add_argument("--roster", metavar="CSV",
+                     help="class list mapping student ids to the LMS's (collect-zip's roster: "
+                          "id, lms_user_id, first_name, last_name, email; optional id_number "
+                          "for Moodle, sis_user_id, sis_login_id, section for Canvas); default: "
+                          "the students in nbgrader's gradebook")
+    sub.add_argument("--item", help="the grade item's name in the LMS (default: the assignment "
+                                    "id); for an existing Canvas assignment, 'Name (id)'")
+    course_dir(sub)
+
+    sub = command("gradescope", cmd_gradescope,
+                  "write a Gradescope autograder zip (setup.sh, run_autograder, the grading kit)")
+    sub.add_argument("assignment")
+    sub.add_argument("--out", default="autograder.zip", metavar="ZIP",
+                     help="the zip to write (default: autograder.zip)")
+    course_dir(sub)
+    language(sub, "the course's")
+    insecure(sub)
+
+    sub = command("report", cmd_report, "write one HTML page on the graded class (scores, "
+                                        "tests, frequent mistakes, submissions to look at)")
+    sub.add_argument("assignment")
+    sub.add_argument("--out", default="report.html", metavar="FILE",
+                     help="the page to write (default: report.html)")
+    course_dir(sub)
+    language(sub, "the course's")
+
+    sub = command("feedback", cmd_feedback,
+                  "write feedback/<student>/<assignment>/<assignment>.html with nbgrader, "
+                  "including rnnkit's notes on the whole notebook")
+    sub.add_argument("assignment")
+    course_dir(sub)
+    language(sub, "the course's")
 
     command("isolation", cmd_isolation, "say what sandboxing this machine allows")
 

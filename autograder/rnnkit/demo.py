@@ -6,7 +6,8 @@ For each assignment:
 2. make a class of submissions: a perfect one, several typical mistakes from the kit's mistake
    catalogue, a correct solution written differently, the blank release and a corrupt file;
 3. grade them with ``rnnkit autograde`` into nbgrader's gradebook;
-4. print the gradebook, with each student's first problem, and where the feedback is.
+4. print the gradebook, with each student's first problem, and where the feedback is;
+5. write each assignment's class report (rnnkit report) and print where it is.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from rnnkit.nb.fill import (
     reference_answers,
     source_answers,
 )
+from rnnkit.outputs.class_report import write_class_report
 from rnnkit.paths import KIT_ROOT, SOURCE
 
 # Per assignment: student -> the catalogue entry (tests/mistakes or tests/correct) they submit.
@@ -54,6 +56,9 @@ def run_demo(course_dir: Path, jobs: int | None = None, insecure: bool = False) 
         print_gradebook(course_dir, assignment)
     print(f"\nfeedback per student: {course_dir}/autograded/<student>/<assignment>/"
           f"{STATE_FILE}, or run `nbgrader generate_feedback rnn` in {course_dir}")
+    for assignment in CLASSES:
+        report = course_dir / f"report-{assignment}.html"
+        print(f"class report of {assignment}: {write_class_report(course_dir, assignment, report)}")
     return 1 if failed else 0
 
 
