@@ -1,5 +1,6 @@
 """The public LSTM checks: a correct implementation gets only ✓ lines, and each typical mistake
-gets a ✗ line whose message names it. Messages are matched in English (see conftest.py)."""
+gets a ✗ line whose message names it: a mistake of the registry (rnnkit.assignments.lstm.mistakes)
+by the same message the hidden suite gives. Messages are matched in English (see conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ import io
 import numpy as np
 import pytest
 import torch
+from catalogue_checks import Catalogue
 
-from rnnkit import i18n
+from rnnkit import assignments, i18n
 from rnnkit.assignments.lstm import checks
+from rnnkit.assignments.lstm.hidden.oracle import ReferenceOracle
+from rnnkit.assignments.lstm.mistakes import FOLLOWS_C_NEXT, MISTAKES
+from rnnkit.checks.feedback import plain
 from solutions import lstm as sol
 
 
@@ -25,6 +30,11 @@ def run(check, *functions) -> str:
 
 def fail_lines(printed: str) -> list[str]:
     return [line for line in printed.splitlines() if line.startswith("✗")]
+
+
+def said(mistake_id: str) -> str:
+    """What the checks print of a known mistake (in English, the tests' language)."""
+    return plain(MISTAKES[mistake_id].en)
 
 
 def assert_flags(printed: str, *fragments: str) -> None:
@@ -122,30 +132,30 @@ def affine(gate, x_t, h_prev, params, first="h"):
 
 def test_gate_with_tanh():
     printed = run(checks.check_forget_gate, lambda x, h, p: np.tanh(affine("f", x, h, p)))
-    assert_flags(printed, "f_t: it uses tanh; a gate uses the sigmoid σ")
+    assert_flags(printed, "f_t: " + said("forget_gate.tanh"))
 
 
 def test_gate_with_x_first():
     printed = run(checks.check_input_gate,
                   lambda x, h, p: sol.sigmoid(affine("i", x, h, p, first="x")))
-    assert_flags(printed, "i_t: you concatenated [x_t; h_{t-1}]")
+    assert_flags(printed, "i_t: " + said("input_gate.x_first"))
 
 
 def test_candidate_with_sigmoid():
     printed = run(checks.check_candidate, lambda x, h, p: sol.sigmoid(affine("c", x, h, p)))
-    assert_flags(printed, "c_tilde: it uses the sigmoid σ; the candidate c̃_t uses tanh")
+    assert_flags(printed, "c_tilde: " + said("candidate.sigmoid"))
 
 
 def test_gate_without_bias():
     def output_gate(x_t, h_prev, params):
         return sol.sigmoid(params["W_o"] @ np.concatenate((h_prev, x_t)))
 
-    assert_flags(run(checks.check_output_gate, output_gate), "the bias b_o is missing")
+    assert_flags(run(checks.check_output_gate, output_gate), said("output_gate.no_bias"))
 
 
 def test_gate_with_the_parameters_of_another_gate():
     printed = run(checks.check_forget_gate, lambda x, h, p: sol.sigmoid(affine("i", x, h, p)))
-    assert_flags(printed, "it uses W_i and b_i, the parameters of input_gate")
+    assert_flags(printed, said("forget_gate.params_of_input_gate"))
 
 
 def test_gate_transposed():
@@ -180,15 +190,20 @@ def cell_forward_with(mistake):
             h_next = o * np.tanh(c_next)
         if mistake == "pair":
             return h_next, c_next
+        if mistake == "swapped h and c":
+            return c_next, h_next, None
         return h_next, c_next, None
 
     return lstm_cell_forward
 
 
 @pytest.mark.parametrize(("mistake", "fragments"), [
-    ("c_prev in output", ["h_next: you computed the output from the old memory c_{t-1}"]),
-    ("no tanh", ["h_next: tanh is missing on the output: h_t = o_t ⊙ tanh(c_t)"]),
-    ("swapped gates", ["c_next: you swapped the gates", "fix c_next first"]),
+    ("c_prev in output", ["h_next: " + said("cell_forward.output_from_c_prev")]),
+    ("no tanh", ["h_next: " + said("cell_forward.no_tanh_on_output")]),
+    ("swapped gates", ["c_next: " + said("cell_forward.gates_swapped"),
+                       "h_next: " + FOLLOWS_C_NEXT["en"]]),
+    ("swapped h and c", ["c_next: " + said("cell_forward.h_c_swapped"),
+                         "h_next: " + said("cell_forward.h_c_swapped")]),
     ("pair", ["should return a tuple (h_next, c_next, cache) of 3 items"]),
 ])
 def test_cell_forward_mistakes(mistake, fragments):
@@ -206,6 +221,8 @@ def forward_with(mistake):
         for x_t in x:
             if mistake == "no carry":
                 h_new, c_new, _ = sol.lstm_cell_forward(x_t, h0, c0, params)
+            elif mistake == "reuses h0":
+                h_new, c_new, _ = sol.lstm_cell_forward(x_t, h0, c, params)
             else:
                 h_new, c_new, _ = sol.lstm_cell_forward(x_t, h, c, params)
             hs.append(h if mistake == "stores previous" else h_new)
@@ -221,7 +238,8 @@ def forward_with(mistake):
 
 
 @pytest.mark.parametrize(("mistake", "fragments"), [
-    ("ignores c0", ["h, c: it matches starting from c0 = 0"]),
+    ("ignores c0", ["h, c: " + said("forward.ignores_c0")]),
+    ("reuses h0", ["h, c: " + said("forward.h0_every_step")]),
     ("includes h0", ["h has shape (6, 4, 2): you included the initial state"]),
     ("stores previous", ["h is shifted by one time step"]),
     ("no carry", ["h is right only at the first step"]),
@@ -263,12 +281,13 @@ def cell_backward_with(mistake):
 
 
 @pytest.mark.parametrize(("mistake", "fragments"), [
-    ("no dh into c", ["dc_t is missing what arrives through h_t",
+    ("no dh into c", [said("cell_backward.no_dh_into_c"),
                       "Nor does it match the numerical gradient of your own forward"]),
-    ("no tanh derivative", ["dc_prev, dW_f, db_f, dW_i, db_i, dW_c, db_c: the derivative of "
-                            "tanh, (1 − tanh²(c_t)), is missing"]),
-    ("no dc_next", ["dc_prev, dW_f, db_f, dW_i, db_i, dW_c, db_c: dc_next is missing"]),
-    ("dc_prev without f", ["dc_prev: dc_prev = dc_t ⊙ f_t: the product with the forget gate"]),
+    ("no tanh derivative", ["dc_prev, dW_f, db_f, dW_i, db_i, dW_c, db_c: "
+                            + said("cell_backward.no_tanh_derivative")]),
+    ("no dc_next", ["dc_prev, dW_f, db_f, dW_i, db_i, dW_c, db_c: "
+                    + said("cell_backward.no_dc_next")]),
+    ("dc_prev without f", ["dc_prev: " + said("cell_backward.dc_prev_without_f")]),
     ("dW transposed", ["dW_f has shape (7, 4) but should have shape (4, 7). Is it transposed?"]),
     ("missing key", ["grads is missing the keys dc_prev"]),
 ])
@@ -325,10 +344,10 @@ def backward_with(mistake):
 
 
 @pytest.mark.parametrize(("mistake", "fragments"), [
-    ("no h carry", ["the gradient reaching h_t is dh[t] plus the dh_prev returned by step"]),
-    ("no c carry", ["the dc_prev returned by step t+1 must go in as dc_next"]),
-    ("last dh only", ["it only uses dh of the last step"]),
-    ("overwrite", ["it is only the contribution of step t = 1"]),
+    ("no h carry", [said("backward.no_flow_through_h")]),
+    ("no c carry", [said("backward.no_flow_through_c")]),
+    ("last dh only", [said("backward.only_last_dh")]),
+    ("overwrite", [said("backward.assigns_param_grads")]),
     ("modifies dh", ["modified its argument dh"]),
 ])
 def test_backward_mistakes(mistake, fragments):
@@ -339,6 +358,12 @@ def test_backward_mistakes(mistake, fragments):
 def test_backward_of_a_forward_that_ignores_c0_points_at_the_forward():
     printed = run(checks.check_lstm_backward, forward_with("ignores c0"), sol.lstm_backward)
     assert_flags(printed, "Your lstm_forward is not right yet")
+
+
+def test_messages_follow_the_language():
+    i18n.set_language("es")
+    printed = run(checks.check_lstm_backward, sol.lstm_forward, backward_with("no c carry"))
+    assert_flags(printed, plain(MISTAKES["backward.no_flow_through_c"].es))
 
 
 # --- to_torch_layout ---------------------------------------------------------------------------
@@ -396,13 +421,106 @@ def flagged_together(printed: str, reason: str) -> set[str]:
 
 @pytest.mark.parametrize(("check", "functions", "names", "reason"), [
     (checks.check_lstm_cell_backward, (sol.lstm_cell_forward, cell_backward_with("no dh into c")),
-     {"dc_prev", "dW_f", "dh_prev", "dx_t"}, "dc_t is missing what arrives through h_t"),
+     {"dc_prev", "dW_f", "dh_prev", "dx_t"}, said("cell_backward.no_dh_into_c")),
     (checks.check_lstm_backward, (sol.lstm_forward, backward_with("no h carry")),
-     {"dx", "dW_o", "db_f"}, "the gradient reaching h_t is dh[t] plus the dh_prev returned"),
+     {"dx", "dW_o", "db_f"}, said("backward.no_flow_through_h")),
     (checks.check_lstm_forward, (forward_with("ignores c0"),),
-     {"h", "c"}, "it matches starting from c0 = 0"),
+     {"h", "c"}, said("forward.ignores_c0")),
 ])
 def test_one_mistake_in_several_quantities_is_one_line(check, functions, names, reason):
     printed = run(check, *functions)
     assert names <= flagged_together(printed, reason)
     assert sum(reason in line for line in printed.splitlines()) == 1
+
+
+# --- the registry's two oracles --------------------------------------------------------------
+
+
+def test_the_two_oracles_make_every_mistake_alike():
+    """The public checks' torch oracle and the hidden suite's, on the reference solution, agree
+    on the right values and on the wrong value of every mistake of the registry."""
+    rng = np.random.default_rng(9)
+    T, D, H, N = 3, 2, 4, 2
+    p = {f"{kind}_{g}": rng.normal(0, 0.6, (H, H + D) if kind == "W" else (H, 1))
+         for g in "fico" for kind in "Wb"}
+    x, h0, c0 = rng.normal(size=(T, D, N)), rng.normal(0, 0.5, (H, N)), rng.normal(size=(H, N))
+    dh, dc = rng.normal(size=(T, H, N)), rng.normal(size=(H, N))
+    inputs = {"lstm_cell_forward": (x[0], h0, c0, p), "lstm_forward": (x, h0, p, c0),
+              "lstm_cell_backward": (dh[0], dc, x[0], h0, c0, p),
+              "lstm_backward": (dh, x, h0, p, c0)}
+    torch_oracle, reference = checks.ORACLE, ReferenceOracle()
+    _, _, caches = sol.lstm_forward(x, h0, p, c0)
+    for oracle in (torch_oracle, reference):
+        got = oracle.bptt(dh, x, h0, p, c0)
+        for key, right in sol.lstm_backward(dh, caches).items():
+            np.testing.assert_allclose(got[key], right, atol=1e-12, err_msg=key)
+        for got, right in zip(oracle.forward(x, h0, p, c0), sol.lstm_forward(x, h0, p, c0)[:2],
+                              strict=True):
+            np.testing.assert_allclose(got, right, atol=1e-12)
+    for mistake in MISTAKES:
+        args = inputs.get(mistake.function, (x[0], h0, p))  # else a gate's
+        by_torch, by_reference = mistake.wrong(torch_oracle, *args), mistake.wrong(reference, *args)
+        if isinstance(by_torch, dict):
+            assert by_torch.keys() == by_reference.keys(), mistake.id
+            for key in by_torch:
+                np.testing.assert_allclose(by_torch[key], by_reference[key], atol=1e-12,
+                                           err_msg=f"{mistake.id}: {key}")
+        else:
+            np.testing.assert_allclose(by_torch, by_reference, atol=1e-12, err_msg=mistake.id)
+
+
+# --- the catalogue of student answers (tests/mistakes/lstm, tests/correct/lstm) --------------
+
+CATALOGUE = Catalogue(assignments.get("lstm"))  # notebook-like namespaces of its entries
+
+CHECK_OF = {
+    "forget_gate": lambda ns: checks.check_forget_gate(ns["forget_gate"]),
+    "input_gate": lambda ns: checks.check_input_gate(ns["input_gate"]),
+    "candidate": lambda ns: checks.check_candidate(ns["candidate"]),
+    "output_gate": lambda ns: checks.check_output_gate(ns["output_gate"]),
+    "lstm_cell_forward": lambda ns: checks.check_lstm_cell_forward(ns["lstm_cell_forward"]),
+    "lstm_forward": lambda ns: checks.check_lstm_forward(ns["lstm_forward"]),
+    "lstm_cell_backward": lambda ns: checks.check_lstm_cell_backward(ns["lstm_cell_forward"],
+                                                                     ns["lstm_cell_backward"]),
+    "lstm_backward": lambda ns: checks.check_lstm_backward(ns["lstm_forward"],
+                                                           ns["lstm_backward"]),
+}
+
+
+# Mistakes only calls like a course's show (the hidden suite catches them, see
+# tests/test_catalogue.py): state kept between calls, which a quick check calling each function
+# once or twice on fresh inputs cannot see, a second backward on the same cache, and
+# pre-activations near ±1000.
+HIDDEN_SUITE_ONLY = {
+    "backward_accumulates_across_calls", "backward_pops_caches", "cell_backward_modifies_cache",
+    "cell_forward_caches_weights_by_shape", "cell_forward_returns_shared_buffer",
+    "forward_default_caches_list", "forward_returns_shared_buffer",
+    "candidate_tanh_by_exponentials", "sigmoid_exp_ratio",
+}
+
+
+def test_the_mistakes_left_to_the_hidden_suite_are_catalogued():
+    assert HIDDEN_SUITE_ONLY <= {entry.slug for entry in CATALOGUE.mistakes}
+
+
+@pytest.mark.parametrize("entry", [e for e in CATALOGUE.mistakes
+                                   if e.slug not in HIDDEN_SUITE_ONLY], ids=lambda e: e.slug)
+def test_public_checks_catch_every_catalogued_mistake(entry, capsys):
+    """... and name it as the hidden suite does, when it is a mistake of the registry."""
+    ns = CATALOGUE.namespace(entry)
+    for function in entry.loses:
+        CHECK_OF[function](ns)
+        out = capsys.readouterr().out
+        crosses = [line for line in out.splitlines() if line.startswith("✗")]
+        assert crosses, f"{function}:\n{out}"
+        if entry.mistake is not None and MISTAKES[entry.mistake].function == function:
+            assert any(said(entry.mistake) in line for line in crosses), out
+
+
+@pytest.mark.parametrize("entry", CATALOGUE.correct, ids=lambda e: e.slug)
+def test_public_checks_accept_every_catalogued_correct_answer(entry, capsys):
+    ns = CATALOGUE.namespace(entry)
+    for check in CHECK_OF.values():
+        check(ns)
+    out = capsys.readouterr().out
+    assert "✗" not in out, out

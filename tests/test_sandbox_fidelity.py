@@ -28,9 +28,7 @@ from dataclasses import replace
 import nbformat
 import numpy as np
 import pytest
-from catalogue_checks import Catalogue
-from test_mistakes_lstm import CATALOGUE as LSTM
-from test_mistakes_rnn import CATALOGUE as RNN
+from test_catalogue import CATALOGUES
 
 from rnnkit.grading.engine import grade_notebook
 from rnnkit.grading.student import NamespaceStudent, SandboxStudent
@@ -56,7 +54,6 @@ def sandbox(source: str, limits: Limits = ROOMY) -> Sandbox:
 
 # --- the whole catalogue, graded both ways ------------------------------------------------------
 
-CATALOGUES: dict[str, Catalogue] = {"rnn": RNN, "lstm": LSTM}
 ENTRIES = [(assignment, entry) for assignment, catalogue in CATALOGUES.items()
            for entry in [*catalogue.mistakes, *catalogue.correct, catalogue.reference]]
 

@@ -4,7 +4,7 @@ The loss sums over the examples, so each column of da contributes in full: every
 the right value divided by N (right only when N = 1).
 
 loses: lstm_cell_backward
-feedback: you average the bias gradients over the batch
+mistake: cell_backward.bias_averaged
 """
 
 import numpy as np

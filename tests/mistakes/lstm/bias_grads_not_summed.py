@@ -1,7 +1,7 @@
 """lstm_cell_backward does not sum the bias gradients over the batch: db = da, (H, N).
 
 loses: lstm_cell_backward
-feedback: sum over the batch
+feedback: A bias has one value per unit: sum over the batch
 """
 
 import numpy as np

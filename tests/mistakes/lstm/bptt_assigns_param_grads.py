@@ -1,7 +1,7 @@
 """lstm_backward assigns the parameter gradients at each step instead of summing them.
 
 loses: lstm_backward
-feedback: instead of accumulating them
+mistake: backward.assigns_param_grads
 """
 
 import numpy as np

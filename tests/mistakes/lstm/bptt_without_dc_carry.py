@@ -1,7 +1,7 @@
 """lstm_backward never carries the cell-state gradient back: every step gets dc_next = 0.
 
 loses: lstm_backward
-feedback: no gradient reaches c_t from step t+1
+mistake: backward.no_flow_through_c
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """lstm_backward gives each step only its outside gradient dh[t], not the dh_prev of step t+1.
 
 loses: lstm_backward
-feedback: nothing flows back through h
+mistake: backward.no_flow_through_h
 """
 
 import numpy as np

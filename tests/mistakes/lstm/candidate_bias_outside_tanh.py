@@ -1,7 +1,7 @@
 """candidate adds the bias after tanh: tanh(W_c z) + b_c.
 
 loses: candidate
-feedback: you add the bias after tanh
+mistake: candidate.bias_outside
 """
 
 import numpy as np

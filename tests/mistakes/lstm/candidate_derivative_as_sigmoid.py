@@ -1,7 +1,7 @@
 """lstm_cell_backward differentiates the candidate as if it were a sigmoid: C~ (1 - C~).
 
 loses: lstm_cell_backward
-feedback: the candidate's derivative
+mistake: cell_backward.candidate_derivative_as_sigmoid
 """
 
 import numpy as np

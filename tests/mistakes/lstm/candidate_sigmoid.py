@@ -1,7 +1,7 @@
 """candidate applies the sigmoid, like the gates, instead of tanh.
 
 loses: candidate
-feedback: the candidate c̃_t uses tanh
+mistake: candidate.sigmoid
 """
 
 import numpy as np

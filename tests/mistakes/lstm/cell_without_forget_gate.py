@@ -1,7 +1,7 @@
 """lstm_cell_forward keeps the whole old memory: c = c_prev + i * C~.
 
 loses: lstm_cell_forward
-feedback: the forget gate is missing
+mistake: cell_forward.no_forget_gate
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """lstm_cell_forward writes the whole candidate into the cell: c = f * c_prev + C~.
 
 loses: lstm_cell_forward
-feedback: the input gate is missing
+mistake: cell_forward.no_input_gate
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """lstm_cell_backward passes the cell-state gradient back unchanged: dc_prev = dc.
 
 loses: lstm_cell_backward
-feedback: dc_prev is missing the product with the forget gate
+mistake: cell_backward.dc_prev_without_f
 """
 
 import numpy as np

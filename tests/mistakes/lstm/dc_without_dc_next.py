@@ -1,7 +1,7 @@
 """lstm_cell_backward leaves out dc_next: dc = dh_next * o * (1 - tanh(c)^2).
 
 loses: lstm_cell_backward
-feedback: dc_next is missing
+mistake: cell_backward.no_dc_next
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """lstm_cell_backward forgets that c_t also reaches the loss through h_t: dc = dc_next.
 
 loses: lstm_cell_backward
-feedback: dc_t is missing what arrives through h_t
+mistake: cell_backward.no_dh_into_c
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """forget_gate applies tanh instead of the sigmoid.
 
 loses: forget_gate
-feedback: a gate uses the sigmoid σ
+mistake: forget_gate.tanh
 """
 
 import numpy as np

@@ -8,7 +8,7 @@ The caches are the student's design and opaque to the suite, so the mistake show
 points) where they are used: in the backward. lstm_forward itself returns the right states.
 
 loses: lstm_backward
-feedback: every step's cache holds the last states
+mistake: backward.caches_hold_last_h_and_c
 """
 
 import numpy as np

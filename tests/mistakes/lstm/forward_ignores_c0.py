@@ -1,7 +1,7 @@
 """lstm_forward always starts from a zero cell state, whatever c0 it receives.
 
 loses: lstm_forward
-feedback: ignores c0
+mistake: forward.ignores_c0
 """
 
 import numpy as np

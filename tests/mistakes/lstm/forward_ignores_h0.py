@@ -1,7 +1,7 @@
 """lstm_forward starts from a zero hidden state instead of h0.
 
 loses: lstm_forward
-feedback: ignores h0
+mistake: forward.ignores_h0
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """lstm_forward gives every step a cell state of zeros instead of the previous c.
 
 loses: lstm_forward
-feedback: the cell state starts from zeros at every step
+mistake: forward.resets_c
 """
 
 import numpy as np

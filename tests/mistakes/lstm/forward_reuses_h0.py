@@ -1,7 +1,7 @@
 """lstm_forward gives h0 to every step instead of the previous hidden state.
 
 loses: lstm_forward
-feedback: uses h0 at every step
+mistake: forward.h0_every_step
 """
 
 import numpy as np

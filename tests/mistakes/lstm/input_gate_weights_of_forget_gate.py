@@ -1,7 +1,7 @@
 """input_gate, copied from forget_gate, still multiplies by the forget gate's weights W_f.
 
 loses: input_gate
-feedback: it uses the weights W_f
+mistake: input_gate.weights_of_forget_gate
 """
 
 import numpy as np

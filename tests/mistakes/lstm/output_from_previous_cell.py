@@ -1,7 +1,7 @@
 """lstm_cell_forward computes the output from the old cell state: h = o * tanh(c_prev).
 
 loses: lstm_cell_forward
-feedback: you compute the output from the old memory
+mistake: cell_forward.output_from_c_prev
 """
 
 import numpy as np

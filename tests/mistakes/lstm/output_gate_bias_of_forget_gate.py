@@ -1,7 +1,7 @@
 """output_gate, copied from forget_gate, still adds the forget gate's bias b_f.
 
 loses: output_gate
-feedback: it uses the bias b_f
+mistake: output_gate.bias_of_forget_gate
 """
 
 import numpy as np

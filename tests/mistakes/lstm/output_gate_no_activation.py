@@ -1,7 +1,7 @@
 """output_gate returns the pre-activation W_o [h; x] + b_o, without the sigmoid.
 
 loses: output_gate
-feedback: the activation is missing
+mistake: output_gate.no_activation
 """
 
 import numpy as np

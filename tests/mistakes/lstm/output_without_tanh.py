@@ -1,7 +1,7 @@
 """lstm_cell_forward forgets tanh on the output: h = o * c.
 
 loses: lstm_cell_forward
-feedback: tanh is missing on the output
+mistake: cell_forward.no_tanh_on_output
 """
 
 import numpy as np

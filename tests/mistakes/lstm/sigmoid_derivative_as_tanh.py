@@ -1,7 +1,7 @@
 """lstm_cell_backward differentiates the sigmoid gates like tanh: 1 - s**2 instead of s * (1 - s).
 
 loses: lstm_cell_backward
-feedback: which is that of tanh
+mistake: cell_backward.sigmoid_derivative_as_tanh
 """
 
 import numpy as np

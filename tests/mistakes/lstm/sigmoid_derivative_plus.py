@@ -1,7 +1,7 @@
 """lstm_cell_backward writes the sigmoid derivative as s * (1 + s).
 
 loses: lstm_cell_backward
-feedback: not σ(1 + σ)
+mistake: cell_backward.sigmoid_derivative_plus
 """
 
 import numpy as np

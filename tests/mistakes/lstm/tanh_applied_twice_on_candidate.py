@@ -3,7 +3,7 @@
 c_tilde is already tanh of its pre-activation, so its derivative is 1 - c_tilde**2.
 
 loses: lstm_cell_backward
-feedback: tanh applied twice in the backward
+mistake: cell_backward.tanh_twice_on_candidate
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """lstm_cell_backward forgets the tanh derivative on the way from h to c: dc = dc_next + dh_next * o.
 
 loses: lstm_cell_backward
-feedback: the derivative of tanh, (1 − tanh²(c_t)), is missing
+mistake: cell_backward.no_tanh_derivative
 """
 
 import numpy as np

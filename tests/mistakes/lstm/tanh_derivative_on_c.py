@@ -3,7 +3,7 @@
 The cache keeps c_next (instead of tanh(c_next)); the forward is right.
 
 loses: lstm_cell_backward
-feedback: 1 − c_t²
+mistake: cell_backward.tanh_derivative_on_c
 """
 
 import numpy as np

@@ -8,8 +8,10 @@ from :mod:`rnnkit.compare`, the layer the hidden suites use.
 
 The reference is PyTorch in float64 (the course's solution is not shipped to students): the
 LSTM equations written in torch for values, torch autograd for gradients and ``torch.nn.LSTM``
-for the PyTorch-layout exercise. Known mistakes (a gate computed with tanh, [x; h] in the wrong
-order, a gradient that does not flow back through c, ...) are computed too and passed to
+for the PyTorch-layout exercise. The known mistakes (a gate computed with tanh, [x; h] in the
+wrong order, a gradient that does not flow back through c, ...) are those of the assignment's
+registry, rnnkit.assignments.lstm.mistakes, which the hidden suite names too: their wrong values
+come from :class:`TorchOracle`, at the bottom, and go to
 :func:`rnnkit.compare.explain_mismatch` as ``variants``, so that a match names the mistake.
 
 Every gradient is also compared with finite differences of the student's *own* forward pass
@@ -25,6 +27,12 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnkit.assignments.lstm.mistakes import (
+    MISTAKES,
+    RIGHT,
+    Slopes,
+    follows_wrong_c_next,
+)
 from rnnkit.checks.feedback import (
     OwnGradients,
     Report,
@@ -36,7 +44,8 @@ from rnnkit.checks.feedback import (
     values_ok,
 )
 
-# A short name keeps the torch oracle's formulas readable.
+# Short names keep the torch oracle's formulas readable.
+from rnnkit.checks.feedback import to_numpy as _np
 from rnnkit.checks.feedback import to_torch as _t
 from rnnkit.compare import as_numeric_array, describe_kind, explain_mismatch
 from rnnkit.gradcheck import relative_error
@@ -108,11 +117,15 @@ def check_lstm_cell_forward(lstm_cell_forward: Callable) -> None:
         if not ok or not _expect_triple(report, result, triple, item=first_item, say_ok=n == N):
             break
         h_ref, c_ref = _torch_cell_forward(x_t, h_prev, c_prev, params)
-        c_variants, h_variants = _cell_forward_variants(x_t, h_prev, c_prev, params, result[1])
+        variants = MISTAKES.keyed_variants(
+            "lstm_cell_forward", ORACLE, x_t, h_prev, c_prev, params,
+            right={"h_next": h_ref, "c_next": c_ref},
+            got=_numeric({"h_next": result[0], "c_next": result[1]}))
         report.compare(values_ok("c_next", c_ref.shape, n=n), "c_next", result[1], c_ref,
-                       item=c_item, variants=c_variants)
+                       item=c_item, variants=variants["c_next"])
         report.compare(values_ok("h_next", h_ref.shape, n=n), "h_next", result[0], h_ref,
-                       item=h_item, variants=h_variants)
+                       item=h_item, variants=[*variants["h_next"], *follows_wrong_c_next(
+                           ORACLE, x_t, h_prev, c_prev, params, result[1])])
         if n == N:
             report.unchanged(dict(x_t=x_t, h_prev=h_prev, c_prev=c_prev, params=params), args)
         if report.failed:  # the second case would only repeat the diagnosis
@@ -141,21 +154,14 @@ def check_lstm_forward(lstm_forward: Callable) -> None:
                                         say_ok=give_c0):
             break
         c0 = p["c0"] if give_c0 else np.zeros_like(p["h0"])
-        h_ref, c_ref = _torch_sequence_forward(p["x"], p["h0"], c0, p["params"])
-        h_zero, c_zero = _torch_sequence_forward(p["x"], p["h0"], 0 * c0, p["params"])
-        ignored = say(
-            es="coincide con empezar desde c0 = 0: usa el c0 que recibes (empieza con ceros "
-               "solo si c0 es None).",
-            en="it matches starting from c0 = 0: use the c0 you receive (start from zeros only "
-               "when c0 is None).")
-        swapped = say(es="el orden de lo que se devuelve es (h, c, caches).",
-                      en="the order of what is returned is (h, c, caches).")
+        h_ref, c_ref = ORACLE.forward(p["x"], p["h0"], p["params"], c0)
+        wrong = MISTAKES.keyed_variants(
+            "lstm_forward", ORACLE, p["x"], p["h0"], p["params"], c0,
+            right={"h": h_ref, "c": c_ref},
+            got=_numeric({"h": result[0], "c": result[1]}))
         c0_text = say(es="con c0 distinto de cero", en="with a non-zero c0") if give_c0 else say(
             es="sin pasar c0 (c0 = ceros)", en="without passing c0 (c0 = zeros)")
-        outputs = (
-            ("h", result[0], h_ref, [(h_zero, ignored), (c_ref, swapped)] if give_c0 else []),
-            ("c", result[1], c_ref, [(c_zero, ignored), (h_ref, swapped)] if give_c0 else []),
-        )
+        outputs = (("h", result[0], h_ref, wrong["h"]), ("c", result[1], c_ref, wrong["c"]))
         verdicts = []
         for item, (name, got, ref, variants) in zip(items, outputs, strict=True):
             problem = _sequence_shape_hint(name, got, ref.shape) or explain_mismatch(
@@ -167,7 +173,7 @@ def check_lstm_forward(lstm_forward: Callable) -> None:
                 en="{name}: shape {shape} ({name}_1 … {name}_T) and correct values at every "
                    "step, {c0} (T = {t}, N = {n})",
                 name=name, shape=ref.shape, c0=c0_text, t=steps, n=n)))
-        report.verdicts(verdicts)  # h and c ignoring c0 alike share one line
+        report.verdicts(verdicts)  # h and c wrong for one mistake share one line
         if give_c0:
             report.unchanged(dict(x=p["x"], h0=p["h0"], params=p["params"], c0=p["c0"]), args)
         if report.failed:  # the second case would only repeat the diagnosis
@@ -198,8 +204,10 @@ def check_lstm_cell_backward(lstm_cell_forward: Callable, lstm_cell_backward: Ca
 
     ok, grads = report.call("grads", lstm_cell_backward, *upstream.values(), result[2])
     if ok and report.expect_dict("grads", grads, CELL_GRAD_KEYS):
-        expected = _torch_cell_grads(p)
-        variants = _cell_backward_variants(p, expected)
+        expected = ORACLE.cell_backward(dh_next, dc_next, x_t, h_prev, c_prev, params)
+        variants = MISTAKES.keyed_variants(
+            "lstm_cell_backward", ORACLE, dh_next, dc_next, x_t, h_prev, c_prev, params,
+            right=expected, got=_numeric(grads, expected))
 
         def own_forward(a: dict[str, Any]) -> np.ndarray:
             h_next, c_next, _ = lstm_cell_forward(*a.values())
@@ -230,14 +238,16 @@ def check_lstm_backward(lstm_forward: Callable, lstm_backward: Callable) -> None
                                     say_ok=False):
         report.summary()
         return
-    h_ref, c_ref = _torch_sequence_forward(p["x"], p["h0"], p["c0"], p["params"])
+    h_ref, c_ref = ORACLE.forward(p["x"], p["h0"], p["params"], p["c0"])
     _forward_used(report, getattr(lstm_forward, "__name__", forward), forward,
                   [("h", result[0], h_ref, 0), ("c", result[1], c_ref, 0)])
 
     ok, grads = report.call("grads", lstm_backward, dh, result[2])
     if ok and report.expect_dict("grads", grads, SEQ_GRAD_KEYS):
-        expected = _torch_sequence_grads(p)
-        variants = _sequence_backward_variants(p, expected)
+        expected = ORACLE.bptt(p["dh"], p["x"], p["h0"], p["params"], p["c0"])
+        variants = MISTAKES.keyed_variants(
+            "lstm_backward", ORACLE, p["dh"], p["x"], p["h0"], p["params"], p["c0"],
+            right=expected, got=_numeric(grads, expected))
         own = OwnGradients(lambda a: lstm_forward(a["x"], a["h0"], a["params"], c0=a["c0"])[0],
                            inputs, p["dh"])
         report.verdicts([_gradient_verdict(key, grads[key], expected[key], variants[key], own,
@@ -296,7 +306,7 @@ def check_to_torch_layout(to_torch_layout: Callable, lstm_forward: Callable) -> 
                    "the other.")),
                 *((_pack(params, order)["bias_ih_l0"], message) for order, message in orders)])
         h_torch = _torch_lstm_module(packed, p)
-        h_ref, _ = _torch_sequence_forward(p["x"], p["h0"], p["c0"], params)
+        h_ref, _ = ORACLE.forward(p["x"], p["h0"], params, p["c0"])
         torch_ok = report.compare(
             say(es="torch.nn.LSTM con tus pesos da el h correcto",
                 en="torch.nn.LSTM with your weights gives the right h"),
@@ -336,17 +346,17 @@ def _torch_shape_problem(key: str, got: Any, expected: np.ndarray) -> str:
 # The four gates
 # ----------------------------------------------------------------------------------------------
 
-GATE_INFO = {  # gate: (function, name of its value, activation)
-    "f": ("forget_gate", "f_t", "σ"),
-    "i": ("input_gate", "i_t", "σ"),
-    "c": ("candidate", "c_tilde", "tanh"),
-    "o": ("output_gate", "o_t", "σ"),
+GATE_INFO = {  # gate: (function, name of its value)
+    "f": ("forget_gate", "f_t"),
+    "i": ("input_gate", "i_t"),
+    "c": ("candidate", "c_tilde"),
+    "o": ("output_gate", "o_t"),
 }
 
 
 def _check_gate(gate: str, fn: Callable) -> None:
     """Check one gate function (``gate`` is f, i, c or o) at N examples, then at 1."""
-    function, name, _ = GATE_INFO[gate]
+    function, name = GATE_INFO[gate]
     one_example = f"{name} (N = 1)"
     report = Report(function, [name, untouched(), one_example])
     for n in (N, 1):
@@ -357,9 +367,9 @@ def _check_gate(gate: str, fn: Callable) -> None:
         ok, got = report.call(item, fn, *args.values())
         if not ok:
             break
-        expected = _torch_gates(x_t, h_prev, params)[gate]
+        expected = ORACLE.gates(x_t, h_prev, params)[gate]
         report.compare(values_ok(name, expected.shape, n=n), name, got, expected, item=item,
-                       variants=_gate_variants(gate, x_t, h_prev, params))
+                       variants=MISTAKES.variants(function, ORACLE, x_t, h_prev, params))
         if n == N:
             report.unchanged(dict(x_t=x_t, h_prev=h_prev, params=params), args)
         if report.failed:  # the second case would only repeat the diagnosis
@@ -367,97 +377,9 @@ def _check_gate(gate: str, fn: Callable) -> None:
     report.summary()
 
 
-def _gate_variants(gate: str, x_t, h_prev, params) -> list[tuple[np.ndarray, str]]:
-    """The gate's value under known mistakes, each with the message naming it."""
-    right, wrong = (np.tanh, _sigmoid) if gate == "c" else (_sigmoid, np.tanh)
-    activation = GATE_INFO[gate][2]
-    W, b = params[f"W_{gate}"], params[f"b_{gate}"]
-    z = np.concatenate((h_prev, x_t))
-    if gate == "c":
-        wrong_activation = say(
-            es="usa la sigmoide σ; el candidato c̃_t usa tanh para poder proponer valores "
-               "negativos (entre -1 y 1), que bajan la memoria además de subirla.",
-            en="it uses the sigmoid σ; the candidate c̃_t uses tanh so that it can propose "
-               "negative values (between -1 and 1), which lower the memory as well as raise it.")
-    else:
-        wrong_activation = say(
-            es="usa tanh; una puerta usa la sigmoide σ, cuyos valores van de 0 (no deja pasar "
-               "nada) a 1 (deja pasar todo).",
-            en="it uses tanh; a gate uses the sigmoid σ, whose values go from 0 (lets nothing "
-               "through) to 1 (lets everything through).")
-    variants = [
-        (wrong(W @ z + b), wrong_activation),
-        (right(W @ np.concatenate((x_t, h_prev)) + b), say(
-            es="concatenaste [x_t; h_{{t-1}}], pero los pesos esperan [h_{{t-1}}; x_t], con h "
-               "primero: las primeras H columnas de W_{gate} multiplican a h_{{t-1}}.",
-            en="you concatenated [x_t; h_{{t-1}}], but the weights expect [h_{{t-1}}; x_t], h "
-               "first: the first H columns of W_{gate} multiply h_{{t-1}}.", gate=gate)),
-        (right(W @ z), say(es="falta sumar el sesgo b_{gate}.", en="the bias b_{gate} is missing.",
-                           gate=gate)),
-        (W @ z + b, say(es="falta aplicar {act} a W_{gate} [h_{{t-1}}; x_t] + b_{gate}.",
-                        en="{act} is not applied to W_{gate} [h_{{t-1}}; x_t] + b_{gate}.",
-                        act=activation, gate=gate)),
-        (right(W @ z) + b, say(es="el sesgo va dentro de {act}, no fuera.",
-                               en="the bias goes inside {act}, not outside.", act=activation)),
-    ]
-    for other in GATES:
-        if other != gate:
-            variants.append((right(params[f"W_{other}"] @ z + params[f"b_{other}"]), say(
-                es="usa W_{other} y b_{other}, los parámetros de `{fn}`; esta función usa "
-                   "W_{gate} y b_{gate}.",
-                en="it uses W_{other} and b_{other}, the parameters of `{fn}`; this function "
-                   "uses W_{gate} and b_{gate}.",
-                other=other, gate=gate, fn=GATE_INFO[other][0])))
-    return variants
-
-
 # ----------------------------------------------------------------------------------------------
-# Known mistakes of the forward passes
+# Shapes of the sequence forward
 # ----------------------------------------------------------------------------------------------
-
-def _cell_forward_variants(x_t, h_prev, c_prev, params, got_c: Any):
-    """(variants of c_next, variants of h_next) for the known mistakes of lstm_cell_forward."""
-    g = {k: v for k, v in zip(GATES, _numpy_gates(x_t, h_prev, params), strict=True)}
-    c_next = g["f"] * c_prev + g["i"] * g["c"]
-    update = "c_t = f_t ⊙ c_{t-1} + i_t ⊙ c̃_t"
-    output = "h_t = o_t ⊙ tanh(c_t)"
-    c_variants = [
-        (g["f"] * c_prev + g["c"], say(es="falta la puerta de entrada: {eq}.",
-                                       en="the input gate is missing: {eq}.", eq=update)),
-        (c_prev + g["i"] * g["c"], say(es="falta la puerta de olvido: {eq}.",
-                                       en="the forget gate is missing: {eq}.", eq=update)),
-        (g["f"] * c_prev + g["i"], say(
-            es="falta el candidato: la puerta de entrada i_t escala a c̃_t ({eq}).",
-            en="the candidate is missing: the input gate i_t scales c̃_t ({eq}).", eq=update)),
-        (g["i"] * c_prev + g["f"] * g["c"], say(
-            es="intercambiaste las puertas: f_t multiplica a la memoria vieja c_{t-1} e i_t "
-               "al candidato c̃_t.",
-            en="you swapped the gates: f_t multiplies the old memory c_{t-1} and i_t the "
-               "candidate c̃_t.")),
-        (g["o"] * np.tanh(c_next), say(
-            es="es h_next: el orden de lo que se devuelve es (h_next, c_next, cache).",
-            en="it is h_next: the order of what is returned is (h_next, c_next, cache).")),
-    ]
-    h_variants = [
-        (g["o"] * np.tanh(c_prev), say(
-            es="calculaste la salida con la memoria vieja c_{{t-1}}; se usa la nueva: {eq}.",
-            en="you computed the output from the old memory c_{{t-1}}; it uses the new one: "
-               "{eq}.", eq=output)),
-        (g["o"] * c_next, say(es="falta tanh en la salida: {eq}.",
-                              en="tanh is missing on the output: {eq}.", eq=output)),
-        (np.tanh(c_next), say(es="falta la puerta de salida: {eq}.",
-                              en="the output gate is missing: {eq}.", eq=output)),
-        (c_next, say(
-            es="es c_next: el orden de lo que se devuelve es (h_next, c_next, cache).",
-            en="it is c_next: the order of what is returned is (h_next, c_next, cache).")),
-    ]
-    student_c = as_numeric_array(got_c)
-    if student_c is not None and student_c.shape == c_next.shape:
-        h_variants.append((g["o"] * np.tanh(student_c), say(
-            es="es o_t ⊙ tanh(c_t) con tu c_next, que está mal: corrige c_next primero.",
-            en="it is o_t ⊙ tanh(c_t) with your c_next, which is wrong: fix c_next first.")))
-    return c_variants, h_variants
-
 
 def _sequence_shape_hint(name: str, got: Any, shape: tuple[int, ...]) -> str | None:
     """A clearer message for the two classic shape mistakes of a sequence output."""
@@ -481,79 +403,6 @@ def _sequence_shape_hint(name: str, got: Any, shape: tuple[int, ...]) -> str | N
 
 
 # ----------------------------------------------------------------------------------------------
-# Known mistakes of the backward passes (computed with torch autograd)
-# ----------------------------------------------------------------------------------------------
-
-def _cell_backward_variants(p: Mapping[str, Any], expected: Mapping[str, np.ndarray]):
-    """Per gradient key, its value under the known mistakes of lstm_cell_backward."""
-    mistakes = [
-        (dict(mistake="no_dh_into_c"), say(
-            es="a dc_t le falta lo que llega a través de h_t: "
-               "dc_t = dc_next + dh_next ⊙ o_t ⊙ (1 − tanh²(c_t)).",
-            en="dc_t is missing what arrives through h_t: "
-               "dc_t = dc_next + dh_next ⊙ o_t ⊙ (1 − tanh²(c_t)).")),
-        (dict(mistake="no_tanh_derivative"), say(
-            es="al pasar dh_next a c_t falta la derivada de tanh, (1 − tanh²(c_t)).",
-            en="the derivative of tanh, (1 − tanh²(c_t)), is missing when passing dh_next to "
-               "c_t.")),
-        (dict(dc_scale=0.0), say(
-            es="falta dc_next, el gradiente que llega a c_t desde el paso t+1: súmalo a dc_t.",
-            en="dc_next is missing, the gradient reaching c_t from step t+1: add it to dc_t.")),
-        (dict(mistake="dc_prev_without_f"), say(
-            es="dc_prev = dc_t ⊙ f_t: falta multiplicar por la puerta de olvido.",
-            en="dc_prev = dc_t ⊙ f_t: the product with the forget gate is missing.")),
-    ]
-    return _variants_from(mistakes, lambda options: _torch_cell_grads(p, **options), expected)
-
-
-def _sequence_backward_variants(p: Mapping[str, Any], expected: Mapping[str, np.ndarray]):
-    """Per gradient key, its value under the known mistakes of lstm_backward."""
-    mistakes = [
-        (dict(cut="h"), say(
-            es="el gradiente que llega a h_t es dh[t] más el dh_prev que devuelve el paso t+1; "
-               "falta el segundo.",
-            en="the gradient reaching h_t is dh[t] plus the dh_prev returned by step t+1; the "
-               "second one is missing.")),
-        (dict(cut="c"), say(
-            es="el dc_prev que devuelve el paso t+1 tiene que entrar como dc_next del paso t; "
-               "falta.",
-            en="the dc_prev returned by step t+1 must go in as dc_next of step t; it is "
-               "missing.")),
-        (dict(last_dh_only=True), say(
-            es="solo usa dh del último paso; cada h_t recibe además su propio gradiente dh[t].",
-            en="it only uses dh of the last step; every h_t also receives its own gradient "
-               "dh[t].")),
-        (dict(params_of_step=0), say(
-            es="es solo la contribución del paso t = 1: los parámetros se comparten en el "
-               "tiempo, así que sus gradientes se acumulan (+=) sobre todos los pasos.",
-            en="it is only the contribution of step t = 1: the parameters are shared over "
-               "time, so their gradients accumulate (+=) over all steps.")),
-        (dict(params_of_step=T - 1), say(
-            es="es solo la contribución del paso t = T: los parámetros se comparten en el "
-               "tiempo, así que sus gradientes se acumulan (+=) sobre todos los pasos.",
-            en="it is only the contribution of step t = T: the parameters are shared over "
-               "time, so their gradients accumulate (+=) over all steps.")),
-    ]
-    variants = _variants_from(mistakes, lambda options: _torch_sequence_grads(p, **options),
-                              expected)
-    variants["dx"].append((expected["dx"][::-1], say(
-        es="está en orden inverso en el tiempo: guarda el gradiente del paso t en dx[t].",
-        en="it is reversed in time: store the gradient of step t in dx[t].")))
-    return variants
-
-
-def _variants_from(mistakes, compute, expected) -> dict[str, list]:
-    """For each (options, message), the gradients compute(options) gives, kept per key only
-    where they differ from the right ones."""
-    variants: dict[str, list] = {key: [] for key in expected}
-    for options, message in mistakes:
-        for key, value in compute(options).items():
-            if not np.allclose(value, expected[key]):
-                variants[key].append((value, message))
-    return variants
-
-
-# ----------------------------------------------------------------------------------------------
 # The LSTM checks' own lines (the report itself is rnnkit.checks.feedback.Report)
 # ----------------------------------------------------------------------------------------------
 
@@ -573,6 +422,12 @@ def _expect_triple(report: Report, result: Any, names: str, *, item: str, say_ok
         en="it should return a tuple {names} of 3 items, but it returned {kind}.",
         names=names, kind=kind), item)
     return False
+
+
+def _numeric(values: Mapping[str, Any], keys: Any = None) -> dict[str, np.ndarray | None]:
+    """The student's ``values`` (those of ``keys``, default all) as numeric arrays, None where
+    one is not: what the known mistakes are matched against, whatever the student returned."""
+    return {key: as_numeric_array(values[key]) for key in (values if keys is None else keys)}
 
 
 def _forward_used(report: Report, fn_name: str, item: str, outputs: list) -> bool:
@@ -650,18 +505,6 @@ def _problem(steps: int, n: int, seed: int) -> dict[str, Any]:
     }
 
 
-def _sigmoid(a: np.ndarray) -> np.ndarray:
-    """σ(a), written with tanh so that it cannot overflow."""
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
-
-
-def _numpy_gates(x_t, h_prev, params) -> list[np.ndarray]:
-    """[f, i, c~, o], each (H, N), in numpy (for the variants, not the reference)."""
-    z = np.concatenate((h_prev, x_t))
-    return [(np.tanh if g == "c" else _sigmoid)(params[f"W_{g}"] @ z + params[f"b_{g}"])
-            for g in GATES]
-
-
 def _pack(params: Mapping[str, np.ndarray], order=TORCH_ORDER) -> dict[str, np.ndarray]:
     """Our parameters in torch.nn.LSTM's layout (the whole bias in bias_ih_l0)."""
     W = np.concatenate([params[f"W_{g}"] for g in order])
@@ -674,97 +517,90 @@ def _pack(params: Mapping[str, np.ndarray], order=TORCH_ORDER) -> dict[str, np.n
 # The torch oracle (float64)
 # ----------------------------------------------------------------------------------------------
 
-def _torch_gates(x_t, h_prev, params) -> dict[str, np.ndarray]:
-    """The four gates {f, i, c, o}, each (H, N), computed in torch."""
-    with torch.no_grad():
-        gates = _gate_tensors(_t(x_t), _t(h_prev), {k: _t(v) for k, v in params.items()})
-    return {k: v.numpy() for k, v in gates.items()}
+def _tensors(params: Mapping[str, np.ndarray], grad: bool = False) -> dict[str, torch.Tensor]:
+    """The parameters as float64 tensors (leaves autograd differentiates, with ``grad``)."""
+    return {k: _t(v, grad) for k, v in params.items()}
 
 
-def _gate_tensors(x, h, P) -> dict[str, torch.Tensor]:
-    """The four gates of one step from tensors x (D, N), h (H, N) and parameters P."""
-    z = torch.cat((h, x), dim=0)
-    return {
-        "f": torch.sigmoid(P["W_f"] @ z + P["b_f"]),
-        "i": torch.sigmoid(P["W_i"] @ z + P["b_i"]),
-        "c": torch.tanh(P["W_c"] @ z + P["b_c"]),
-        "o": torch.sigmoid(P["W_o"] @ z + P["b_o"]),
-    }
+def _slope(rule: Callable | None, *values: torch.Tensor) -> Any:
+    """A mistake's slope ``rule`` (rnnkit.assignments.lstm.mistakes.Slopes) at the numpy values
+    of ``values``; None when there is no rule (the right derivative)."""
+    return None if rule is None else rule(*(_np(v) for v in values))
 
 
-def _torch_step(x, h, c, P, mistake: str | None = None):
-    """One LSTM step in torch. A ``mistake`` changes the gradients autograd finds, never the
-    values: "no_dh_into_c" hides from autograd that h_t depends on c_t; "no_tanh_derivative"
-    takes d tanh(c_t) / d c_t as 1; "dc_prev_without_f" takes d c_t / d c_{t-1} as 1."""
-    g = _gate_tensors(x, h, P)
-    if mistake == "dc_prev_without_f":
-        c_next = g["f"] * c.detach() + (c - c.detach()) + g["i"] * g["c"]
-    else:
-        c_next = g["f"] * c + g["i"] * g["c"]
+def _bent(value: torch.Tensor, at: torch.Tensor, slope: Any) -> torch.Tensor:
+    """``value``, a function of ``at``, whose derivative with respect to ``at`` autograd takes
+    as ``slope`` (a mistake's) instead of the true one; ``value`` itself when slope is None."""
+    if slope is None:
+        return value
+    return value.detach() + _t(slope) * (at - at.detach())
+
+
+def _forget(f: torch.Tensor, c: torch.Tensor, c_read: torch.Tensor | None,
+            memory: Any) -> torch.Tensor:
+    """f ⊙ c, whose gradient with respect to f reads ``c_read`` (the c_{t-1} a cache holds;
+    None: c itself) and whose derivative with respect to c is ``memory`` (a mistake's; None:
+    f, the right one)."""
+    if c_read is None and memory is None:
+        return f * c
+    c_read = c.detach() if c_read is None else c_read
+    to_c = f.detach() if memory is None else _t(memory)
+    return f * c_read + f.detach() * (c.detach() - c_read) + to_c * (c - c.detach())
+
+
+def _gate_tensors(z: torch.Tensor, P: Mapping[str, torch.Tensor], slopes: Slopes = RIGHT,
+                  z_read: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    """The four gates {f, i, c, o} of one step from z = [h_{t-1}; x_t] and the parameters P.
+    ``slopes`` bend the derivatives of the activations; ``z_read``, the z a cache holds, is
+    what the weights' gradients read (values and the gradient of z stay those of z)."""
+    gates = {}
+    for g in GATES:
+        W, b = P[f"W_{g}"], P[f"b_{g}"]
+        a = W @ z + b if z_read is None else W @ z_read + W.detach() @ (z - z_read) + b
+        if g == "c":
+            gates[g] = _bent(torch.tanh(a), a, _slope(slopes.candidate, torch.tanh(a)))
+        else:
+            gates[g] = _bent(torch.sigmoid(a), a, _slope(slopes.gate, torch.sigmoid(a)))
+    return gates
+
+
+def _torch_step(x, h, c, P, slopes: Slopes = RIGHT, cached: tuple | None = None):
+    """One LSTM step in torch: (h_next, c_next). ``slopes`` and ``cached`` change the gradients
+    autograd finds, never the values: ``slopes`` are a mistake's local derivatives;
+    ``cached``, the arrays (h_prev, c_prev) a cache holds in place of h and c, are what the
+    gradients of the parameters and of the forget gate read."""
+    z = torch.cat((h, x))
+    z_read = None if cached is None else torch.cat((_t(cached[0]), x.detach()))
+    g = _gate_tensors(z, P, slopes, z_read)
+    c_read = None if cached is None else _t(cached[1])
+    c_next = _forget(g["f"], c, c_read, _slope(slopes.memory, g["f"])) + g["i"] * g["c"]
     tanh_c = torch.tanh(c_next)
-    if mistake == "no_dh_into_c":
-        tanh_c = tanh_c.detach()
-    elif mistake == "no_tanh_derivative":
-        tanh_c = tanh_c.detach() + (c_next - c_next.detach())
-    return g["o"] * tanh_c, c_next
+    return g["o"] * _bent(tanh_c, c_next, _slope(slopes.cell, c_next, tanh_c)), c_next
+
+
+def _torch_run(x, h0, c0, step_params: list, *, slopes: Slopes = RIGHT, carry_h: bool = True,
+               carry_c: bool = True, every_h: np.ndarray | None = None,
+               every_c: np.ndarray | None = None, cached: tuple | None = None):
+    """(h, c), each (T, H, N): the LSTM unrolled in torch over x (T, D, N), with the
+    parameters step_params[t] at step t, and the knobs of TorchOracle.forward (``every_h``,
+    ``every_c``) and TorchOracle.bptt (``slopes``, ``carry_h``, ``carry_c``; ``cached``, the
+    previous states (T, H, N) h and c the steps' caches hold)."""
+    h, c, hs, cs = h0, c0, [], []
+    for t in range(x.shape[0]):
+        h, c = _torch_step(x[t], h, c, step_params[t], slopes,
+                           None if cached is None else (cached[0][t], cached[1][t]))
+        hs.append(h)
+        cs.append(c)
+        h = (h if carry_h else h.detach()) if every_h is None else _t(every_h)
+        c = (c if carry_c else c.detach()) if every_c is None else _t(every_c)
+    return torch.stack(hs), torch.stack(cs)
 
 
 def _torch_cell_forward(x_t, h_prev, c_prev, params) -> tuple[np.ndarray, np.ndarray]:
     """(h_next, c_next), each (H, N), of one LSTM step in torch."""
     with torch.no_grad():
-        h, c = _torch_step(_t(x_t), _t(h_prev), _t(c_prev), {k: _t(v) for k, v in params.items()})
-    return h.numpy(), c.numpy()
-
-
-def _torch_cell_grads(p: Mapping[str, Any], mistake: str | None = None,
-                      dc_scale: float = 1.0) -> dict[str, np.ndarray]:
-    """Autograd of sum(h_t * dh_next) + sum(c_t * dc_next) for one step."""
-    x, h, c = _t(p["x"][0], True), _t(p["h0"], True), _t(p["c0"], True)
-    P = {k: _t(v, True) for k, v in p["params"].items()}
-    h_next, c_next = _torch_step(x, h, c, P, mistake)
-    ((h_next * _t(p["dh"][0])).sum() + (c_next * _t(dc_scale * p["dc"])).sum()).backward()
-    grads = {"dx_t": x.grad, "dh_prev": h.grad, "dc_prev": c.grad,
-             **{f"d{k}": v.grad for k, v in P.items()}}
-    return {k: v.numpy() for k, v in grads.items()}
-
-
-def _torch_unrolled(x, h0, c0, step_params, cut: str | None = None):
-    """The LSTM unrolled in torch with parameters step_params[t] at step t. ``cut`` ("h" or
-    "c") hides from autograd the path from one step to the next through h or through c."""
-    h, c, hs, cs = h0, c0, [], []
-    for t in range(x.shape[0]):
-        h, c = _torch_step(x[t], h, c, step_params[t])
-        hs.append(h)
-        cs.append(c)
-        if cut == "h":
-            h = h.detach()
-        elif cut == "c":
-            c = c.detach()
-    return torch.stack(hs), torch.stack(cs)
-
-
-def _torch_sequence_forward(x, h0, c0, params) -> tuple[np.ndarray, np.ndarray]:
-    """(h, c), each (T, H, N), of the LSTM over x (T, D, N) in torch."""
-    P = {k: _t(v) for k, v in params.items()}
-    with torch.no_grad():
-        h, c = _torch_unrolled(_t(x), _t(h0), _t(c0), [P] * x.shape[0])
-    return h.numpy(), c.numpy()
-
-
-def _torch_sequence_grads(p: Mapping[str, Any], cut: str | None = None,
-                          last_dh_only: bool = False, params_of_step: int | None = None):
-    """Autograd of sum(h * dh) over the sequence, with one copy of the parameters per step so
-    that each step's contribution can be read (``params_of_step``)."""
-    x, h0, c0 = _t(p["x"], True), _t(p["h0"], True), _t(p["c0"], True)
-    steps = [{k: _t(v, True) for k, v in p["params"].items()} for _ in range(p["x"].shape[0])]
-    h, _ = _torch_unrolled(x, h0, c0, steps, cut)
-    dh = p["dh"].copy()
-    if last_dh_only:
-        dh[:-1] = 0.0
-    (h * _t(dh)).sum().backward()
-    used = steps if params_of_step is None else [steps[params_of_step]]
-    return {"dx": x.grad.numpy(), "dh0": h0.grad.numpy(), "dc0": c0.grad.numpy(),
-            **{f"d{k}": sum(step[k].grad.numpy() for step in used) for k in PARAM_KEYS}}
+        h, c = _torch_step(_t(x_t), _t(h_prev), _t(c_prev), _tensors(params))
+    return _np(h), _np(c)
 
 
 def _torch_lstm_module(packed: Mapping[str, Any], p: Mapping[str, Any]) -> np.ndarray:
@@ -776,3 +612,54 @@ def _torch_lstm_module(packed: Mapping[str, Any], p: Mapping[str, Any]) -> np.nd
             getattr(module, key).copy_(_t(packed[key]))
         out, _ = module(_t(p["x"].transpose(0, 2, 1)), (_t(p["h0"].T[None]), _t(p["c0"].T[None])))
     return out.numpy().transpose(0, 2, 1)
+
+
+class TorchOracle:
+    """The right computations the known mistakes depart from
+    (rnnkit.assignments.lstm.mistakes.Oracle), by torch and autograd."""
+
+    def gates(self, x_t, h_prev, params) -> dict[str, np.ndarray]:
+        with torch.no_grad():
+            gates = _gate_tensors(torch.cat((_t(h_prev), _t(x_t))), _tensors(params))
+        return {g: _np(value) for g, value in gates.items()}
+
+    def cell_forward(self, x_t, h_prev, c_prev, params) -> tuple[np.ndarray, np.ndarray]:
+        return _torch_cell_forward(x_t, h_prev, c_prev, params)
+
+    def forward(self, x, h0, params, c0, *, every_h=None, every_c=None
+                ) -> tuple[np.ndarray, np.ndarray]:
+        with torch.no_grad():
+            h, c = _torch_run(_t(x), _t(h0), _t(c0), [_tensors(params)] * len(x),
+                              every_h=every_h, every_c=every_c)
+        return _np(h), _np(c)
+
+    def cell_backward(self, dh_next, dc_next, x_t, h_prev, c_prev, params, *,
+                      slopes: Slopes = RIGHT) -> dict[str, np.ndarray]:
+        x, h, c = _t(x_t, grad=True), _t(h_prev, grad=True), _t(c_prev, grad=True)
+        P = _tensors(params, grad=True)
+        h_next, c_next = _torch_step(x, h, c, P, slopes)
+        ((h_next * _t(dh_next)).sum() + (c_next * _t(dc_next)).sum()).backward()
+        return {"dx_t": _np(x.grad, x_t), "dh_prev": _np(h.grad, h_prev),
+                "dc_prev": _np(c.grad, c_prev),
+                **{f"d{k}": _np(P[k].grad, params[k]) for k in PARAM_KEYS}}
+
+    def bptt(self, dh, x, h0, params, c0, *, slopes: Slopes = RIGHT, carry_h: bool = True,
+             carry_c: bool = True, only_step: int | None = None, cached: Callable | None = None
+             ) -> dict[str, np.ndarray]:
+        # One copy of the parameters per step shows each step's share of their gradients.
+        steps = [_tensors(params, grad=True) for _ in range(len(x))]
+        read = None
+        if cached is not None:
+            h, c = self.forward(x, h0, params, c0)
+            read = cached(np.concatenate((h0[None], h)), np.concatenate((c0[None], c)))
+        x_in, h0_in, c0_in = _t(x, grad=True), _t(h0, grad=True), _t(c0, grad=True)
+        h, _ = _torch_run(x_in, h0_in, c0_in, steps, slopes=slopes, carry_h=carry_h,
+                          carry_c=carry_c, cached=read)
+        (h * _t(dh)).sum().backward()
+        used = steps if only_step is None else [steps[only_step]]
+        return {"dx": _np(x_in.grad, x), "dh0": _np(h0_in.grad, h0), "dc0": _np(c0_in.grad, c0),
+                **{f"d{k}": sum(_np(step[k].grad, params[k]) for step in used)
+                   for k in PARAM_KEYS}}
+
+
+ORACLE = TorchOracle()

@@ -10,7 +10,8 @@ alone costs nothing); a backward pass runs on caches made before later forward c
 on one cache. A function that gives different results for the same inputs, or whose earlier
 results change after a later call, keeps state between calls and fails its value tests. Values
 are compared with the reference solution through rnnkit.compare (rtol 1e-6, atol 1e-8), with
-the known mistakes of rnnkit.assignments.lstm.hidden.variants named in the feedback.
+the known mistakes of the registry, rnnkit.assignments.lstm.mistakes (computed by the oracle on
+the reference solution, hidden/oracle.py), named in the feedback.
 
 Backward passes earn credit when they match the reference gradient, or, when the student's own
 forward is wrong:
@@ -42,8 +43,17 @@ import functools
 import numpy as np
 import pytest
 
-from rnnkit.assignments.lstm.hidden import variants
-from rnnkit.compare import CheckFailed, close, expect_close, expect_keys, expect_pair
+from rnnkit.assignments.lstm.hidden.oracle import ORACLE
+from rnnkit.assignments.lstm.mistakes import MISTAKES, OUTPUT, UPDATE, follows_wrong_c_next
+from rnnkit.compare import (
+    CheckFailed,
+    Variant,
+    as_numeric_array,
+    close,
+    expect_close,
+    expect_keys,
+    expect_pair,
+)
 from rnnkit.grading.judge import (
     BackwardRun,
     OwnForward,
@@ -196,7 +206,7 @@ def test_gate_values(student, function, shape_id):
         args = gate_args(shape_id, seed)
         with explaining(large_context()) if seed in LARGE else contextlib.nullcontext():
             expect_close(VALUE_NAMES[gate], got[seed], getattr(reference, function)(*args),
-                         variants=variants.gate_variants(gate, *args))
+                         variants=MISTAKES.variants(function, ORACLE, *args))
 
 
 @pytest.mark.parametrize("function", [
@@ -224,13 +234,12 @@ def cell_forward_course(student, shape_id: str) -> dict:
 def test_cell_forward_c_next(student, shape_id):
     got = cell_forward_course(student, shape_id)
     for seed in SEEDS:
-        x_t, h_prev, c_prev, p = cell_args(shape_id, seed)
-        _, expected, _ = reference.lstm_cell_forward(x_t, h_prev, c_prev, p)
+        x_t, h_prev, c_prev, p = args = cell_args(shape_id, seed)
         c_next = got[seed][1]
-        wrong = variants.cell_c_variants(x_t, h_prev, c_prev, p)
+        expected = reference.lstm_cell_forward(*args)[1]
+        wrong = cell_forward_variants(got[seed], args)["c_next"]
         if not close(c_next, expected):
-            wrong += variants.own_gates_variants(student_gates(student, x_t, h_prev, p),
-                                                 x_t, h_prev, c_prev, p)[0]
+            wrong += own_gates_variants(student_gates(student, x_t, h_prev, p), *args)[0]
         expect_close("c_next", c_next, expected, variants=wrong)
 
 
@@ -239,14 +248,23 @@ def test_cell_forward_c_next(student, shape_id):
 def test_cell_forward_h_next(student, shape_id):
     got = cell_forward_course(student, shape_id)
     for seed in SEEDS:
-        x_t, h_prev, c_prev, p = cell_args(shape_id, seed)
-        expected, _, _ = reference.lstm_cell_forward(x_t, h_prev, c_prev, p)
+        x_t, h_prev, c_prev, p = args = cell_args(shape_id, seed)
         h_next, c_next, _ = got[seed]
-        wrong = variants.cell_h_variants(x_t, h_prev, c_prev, p, c_next)
+        expected = reference.lstm_cell_forward(*args)[0]
+        wrong = [*cell_forward_variants(got[seed], args)["h_next"],
+                 *follows_wrong_c_next(ORACLE, *args, c_next)]
         if not close(h_next, expected):
-            wrong += variants.own_gates_variants(student_gates(student, x_t, h_prev, p),
-                                                 x_t, h_prev, c_prev, p)[1]
+            wrong += own_gates_variants(student_gates(student, x_t, h_prev, p), *args)[1]
         expect_close("h_next", h_next, expected, variants=wrong)
+
+
+def cell_forward_variants(got: tuple, args: tuple) -> dict[str, list[Variant]]:
+    """The known mistakes of lstm_cell_forward on ``args``, per value, those that explain the
+    student's whole result ``got`` (h_next, c_next, cache) first."""
+    h_next, c_next, _ = reference.lstm_cell_forward(*args)
+    return MISTAKES.keyed_variants(
+        "lstm_cell_forward", ORACLE, *args, right={"h_next": h_next, "c_next": c_next},
+        got={"h_next": as_numeric_array(got[0]), "c_next": as_numeric_array(got[1])})
 
 
 @pytest.mark.grades("lstm_cell_forward", points=1)
@@ -271,7 +289,7 @@ def test_forward_states(student, shape_id, quantity):
         x, h0, p, c0 = sequence_args(shape_id, seed)
         expected = reference.lstm_forward(x, h0, p, c0)[index]
         expect_close(quantity, got[seed], expected, time_axis=0, variants=[
-            *forward_variants(shape_id, seed, False, current_language())[index],
+            *forward_variants(x, h0, p, c0)[quantity],
             *own_cell_variants(student, got[seed], expected, x, h0, p, c0, index)])
 
 
@@ -294,7 +312,7 @@ def test_forward_c0_defaults_to_zeros(student, quantity):
                 failure=failure)) from None
         expect_consistent(student, "lstm_forward")
         expect_close(quantity, got, expected, time_axis=0, variants=[
-            *forward_variants("T3-N2-D4-H5", seed, True, current_language())[index],
+            *forward_variants(x, h0, p, np.zeros_like(h0))[quantity],
             *own_cell_variants(student, got, expected, x, h0, p, np.zeros_like(h0), index)])
 
 
@@ -453,13 +471,40 @@ def test_backward_leaves_inputs_untouched(student):
 
 
 # ------------------------------------------------------------------------------------ helpers
-# Reference values and known-mistake variants depend only on the seeded inputs (and the
-# language of the messages), so they are computed once per process.
+# The backward passes' reference values and known-mistake variants depend only on the seeded
+# inputs (and the language of the messages), so they are computed once per process; the
+# forwards' are cheap, and those of the student's own gates or cell depend on the student.
 
-@functools.cache
-def forward_variants(shape_id: str, seed: int, zero_c0: bool, language: str) -> tuple[list, list]:
-    x, h0, p, c0 = sequence_args(shape_id, seed)
-    return variants.forward_variants(x, h0, np.zeros_like(c0) if zero_c0 else c0, p)
+def forward_variants(x, h0, p, c0) -> dict[str, list[Variant]]:
+    """The known mistakes of lstm_forward from h0 and c0, per state ("h", "c")."""
+    h, c, _ = reference.lstm_forward(x, h0, p, c0)
+    return MISTAKES.keyed_variants("lstm_forward", ORACLE, x, h0, p, c0, right={"h": h, "c": c})
+
+
+def own_gates_variants(own: tuple, x_t, h_prev, c_prev, p) -> tuple[list[Variant], list[Variant]]:
+    """(variants of c_next, variants of h_next): the cell's equations applied to ``own``, the
+    values (f, i, C~, o) of the student's own gate functions, when those are wrong."""
+    right = ORACLE.gates(x_t, h_prev, p)
+    wrong = [function for value, (function, g) in zip(own, GATES.items(), strict=True)
+             if not close(value, right[g])]
+    if not wrong:
+        return [], []
+    f, i, c_tilde, o = own
+    c_next = f * c_prev + i * c_tilde
+    names = ", ".join(f"`{function}`" for function in wrong)
+
+    def message(eq: str) -> str:
+        if len(wrong) == 1:
+            return say(es="sigue {eq} con los valores de tus puertas, pero {fns} no es correcta: "
+                          "corrígela primero (mira sus pruebas).",
+                       en="it follows {eq} with the values of your gates, but {fns} is not "
+                          "right: fix it first (see its tests).", eq=eq, fns=names)
+        return say(es="sigue {eq} con los valores de tus puertas, pero {fns} no son correctas: "
+                      "corrígelas primero (mira sus pruebas).",
+                   en="it follows {eq} with the values of your gates, but {fns} are not right: "
+                      "fix them first (see their tests).", eq=eq, fns=names)
+
+    return [(c_next, message(UPDATE))], [(o * np.tanh(c_next), message(OUTPUT))]
 
 
 def own_cell_variants(student, got, expected, x, h0, p, c0, index: int) -> list:
@@ -476,7 +521,11 @@ def own_cell_variants(student, got, expected, x, h0, p, c0, index: int) -> list:
         chained = np.array(states, dtype=float)
     except Exception:  # the student's cell fails or returns something unusable
         return []
-    return [] if close(chained, expected) else [variants.own_cell_variant(chained)]
+    return [] if close(chained, expected) else [(chained, say(
+        es="es lo que da tu lstm_cell_forward paso a paso, pero lstm_cell_forward no es "
+           "correcta: corrígela primero (mira sus pruebas).",
+        en="it is what your lstm_cell_forward gives step by step, but lstm_cell_forward is not "
+           "right: fix it first (see its tests)."))]
 
 
 @functools.cache
@@ -485,9 +534,10 @@ def cell_backward_case(shape_id: str, seed: int, language: str) -> dict:
     args = cell_args(shape_id, seed)
     h, c, cache = reference.lstm_cell_forward(*args)
     dh, dc = i["dh"][0], i["dc"]
-    return {"h": h, "c": c, "dh": dh, "dc": dc,
-            "grads": reference.lstm_cell_backward(dh, dc, cache),
-            "variants": variants.cell_backward_variants(dh, dc, *args)}
+    grads = reference.lstm_cell_backward(dh, dc, cache)
+    return {"h": h, "c": c, "dh": dh, "dc": dc, "grads": grads,
+            "variants": MISTAKES.keyed_variants("lstm_cell_backward", ORACLE, dh, dc, *args,
+                                                right=grads)}
 
 
 @functools.cache
@@ -495,8 +545,10 @@ def backward_case(shape_id: str, seed: int, language: str) -> dict:
     x, h0, p, c0 = sequence_args(shape_id, seed)
     dh = make_inputs(shape_id, seed)["dh"]
     h, c, caches = reference.lstm_forward(x, h0, p, c0)
-    return {"h": h, "c": c, "dh": dh, "grads": reference.lstm_backward(dh, caches),
-            "variants": variants.backward_variants(dh, x, h0, c0, p)}
+    grads = reference.lstm_backward(dh, caches)
+    return {"h": h, "c": c, "dh": dh, "grads": grads,
+            "variants": MISTAKES.keyed_variants("lstm_backward", ORACLE, dh, x, h0, p, c0,
+                                                right=grads)}
 
 
 def student_gates(student, x_t, h_prev, p) -> tuple[np.ndarray, ...]:
