@@ -37,6 +37,7 @@ calls, and twice on one cache. The rules they apply:
 from __future__ import annotations
 
 import contextlib
+import copy
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -69,6 +70,20 @@ direction it moves them in."""
 
 Dims = Mapping[str, int]
 """Sizes by name, in the order they are shown: e.g. {"T": 4, "N": 1, "D": 3, "H": 2}."""
+
+
+def copies(*args: Any) -> tuple[Any, ...]:
+    """Deep copies of the arguments, for a student's function to receive: it may modify what it
+    gets, and must not spoil the test's inputs, the reference values or other tests."""
+    return tuple(_copy(arg) for arg in args)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, np.ndarray):  # arrays and dicts of arrays: faster than deepcopy
+        return value.copy()
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    return copy.deepcopy(value)
 
 
 def expect_untouched(student: Student, function: str) -> None:
@@ -236,12 +251,12 @@ def expect_backward_course(function: str, forward: str, key: str,
     for run in runs:
         grads = run.backward(run.cache)
 
-        def fresh(run: BackwardRun = run) -> tuple[Any, Any]:
+        def made_again(run: BackwardRun = run) -> tuple[Any, Any]:
             states, cache = run.forward()
             return states, run.backward(cache)
 
         expect_right_on_earlier_cache(lambda result, run=run: run.judge(*result),
-                                      (run.states, grads), fresh, function, forward)
+                                      (run.states, grads), made_again, function, forward)
         if first is None:
             first = (grads, run)
     if first is not None:
@@ -275,16 +290,17 @@ def expect_same_again(function: str, first: Mapping, again: Callable[[], Any],
 
 
 def expect_right_on_earlier_cache(check: Callable[[Any], None], got: Any,
-                                  fresh: Callable[[], Any], backward: str, forward: str) -> None:
+                                  made_again: Callable[[], Any], backward: str, forward: str
+                                  ) -> None:
     """``check(got)``, where ``got`` came from a cache made before later calls of ``forward``.
-    When it fails but ``check(fresh())`` passes (the forward and the backward run once more,
+    When it fails but ``check(made_again())`` passes (the forward and the backward run once more,
     one right after the other), the feedback says that the later calls spoiled the cache."""
     try:
         check(got)
     except CheckFailed as failure:
         try:
-            check(fresh())
-        except Exception:  # wrong even when fresh: the first explanation stands
+            check(made_again())
+        except Exception:  # wrong even when made again: the first explanation stands
             raise failure from None
         raise CheckFailed(say(
             es="`{b}` está mal en una caché hecha antes de otras llamadas a `{f}`, y bien cuando "

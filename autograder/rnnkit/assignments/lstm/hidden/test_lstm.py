@@ -37,7 +37,6 @@ Points: each gate 3, lstm_cell_forward 5, lstm_forward 9, lstm_cell_backward 12,
 from __future__ import annotations
 
 import contextlib
-import copy
 import functools
 
 import numpy as np
@@ -58,6 +57,7 @@ from rnnkit.grading.judge import (
     BackwardRun,
     OwnForward,
     Shapes,
+    copies,
     expect_backward_behaves,
     expect_backward_course,
     expect_consistent,
@@ -117,19 +117,6 @@ def make_inputs(shape_id: str, seed: int | str = 0) -> dict:
             "dh": rng.normal(size=(T, H, N)), "dc": rng.normal(size=(H, N))}
 
 
-def fresh(*args) -> tuple:
-    """Deep copies of the arguments, to call a student's function with."""
-    return tuple(_copy(arg) for arg in args)
-
-
-def _copy(value):
-    if isinstance(value, np.ndarray):  # arrays and dicts of arrays: faster than deepcopy
-        return value.copy()
-    if isinstance(value, dict):
-        return {key: _copy(item) for key, item in value.items()}
-    return copy.deepcopy(value)
-
-
 def gate_args(shape_id: str, seed: int | str) -> tuple:
     i = make_inputs(shape_id, seed)
     return i["x"][0], i["h0"], i["params"]
@@ -147,12 +134,12 @@ def sequence_args(shape_id: str, seed: int) -> tuple:
 
 def student_cell_forward(student, shape_id, x_t, h_prev, c_prev, params) -> tuple:
     return expect_pair("lstm_cell_forward(...)", AT_SHAPES.call(
-        student, "lstm_cell_forward", shape_id, *fresh(x_t, h_prev, c_prev, params)), size=3)
+        student, "lstm_cell_forward", shape_id, *copies(x_t, h_prev, c_prev, params)), size=3)
 
 
 def student_forward(student, shape_id, x, h0, params, c0) -> tuple:
     return expect_pair("lstm_forward(...)", AT_SHAPES.call(
-        student, "lstm_forward", shape_id, *fresh(x, h0, params, c0)), size=3)
+        student, "lstm_forward", shape_id, *copies(x, h0, params, c0)), size=3)
 
 
 def _gate_probe(function: str):
@@ -197,7 +184,7 @@ def large_context() -> str:
     for function in GATES for shape_id in STEP_SHAPES])
 def test_gate_values(student, function, shape_id):
     seeds = (*SEEDS, *LARGE)
-    got = {seed: AT_SHAPES.call(student, function, shape_id, *fresh(*gate_args(shape_id, seed)))
+    got = {seed: AT_SHAPES.call(student, function, shape_id, *copies(*gate_args(shape_id, seed)))
            for seed in seeds}
     AT_SHAPES.come_back(student, function, shape_id, order=STEP_SHAPES)
     expect_consistent(student, function)
@@ -302,7 +289,7 @@ def test_forward_c0_defaults_to_zeros(student, quantity):
         expected = reference.lstm_forward(x, h0, p)[index]
         try:
             got = expect_pair("lstm_forward(x, h0, params)",
-                              student.lstm_forward(*fresh(x, h0, p)), size=3)[index]
+                              student.lstm_forward(*copies(x, h0, p)), size=3)[index]
         except CheckFailed as failure:
             raise type(failure)(say(
                 es="Llamada sin c0, lstm_forward debe empezar con la memoria en ceros: c0=None "
@@ -343,7 +330,7 @@ def cell_backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRu
 
     def backward(cache):
         grads = AT_SHAPES.call(student, "lstm_cell_backward", shape_id,
-                               *fresh(case["dh"], case["dc"]), cache)
+                               *copies(case["dh"], case["dc"]), cache)
         expect_keys("lstm_cell_backward(...)", grads, CELL_GRAD_KEYS)
         return grads
 
@@ -390,11 +377,11 @@ def test_cell_backward_leaves_inputs_untouched(student):
     _, _, ref_cache = reference.lstm_cell_forward(*args)
     expect_backward_behaves(
         "lstm_cell_backward", grads,
-        student.lstm_cell_backward(*fresh(other["dh"][0], other["dc"]), cache),
+        student.lstm_cell_backward(*copies(other["dh"][0], other["dc"]), cache),
         reference.lstm_cell_backward(i["dh"][0], i["dc"], ref_cache),
         reference.lstm_cell_backward(other["dh"][0], other["dc"], ref_cache))
     expect_same_again("lstm_cell_backward", grads,
-                      lambda: student.lstm_cell_backward(*fresh(i["dh"][0], i["dc"]), cache),
+                      lambda: student.lstm_cell_backward(*copies(i["dh"][0], i["dc"]), cache),
                       keys=CELL_GRAD_KEYS)
 
 
@@ -417,7 +404,7 @@ def backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRun:
         return (h, c), caches
 
     def backward(caches):
-        grads = AT_SHAPES.call(student, "lstm_backward", shape_id, *fresh(case["dh"]), caches)
+        grads = AT_SHAPES.call(student, "lstm_backward", shape_id, *copies(case["dh"]), caches)
         expect_keys("lstm_backward(...)", grads, GRAD_KEYS)
         return grads
 
@@ -463,11 +450,11 @@ def test_backward_leaves_inputs_untouched(student):
     expect_keys("lstm_backward(...)", grads, GRAD_KEYS)
     _, _, ref_caches = reference.lstm_forward(*args)
     expect_backward_behaves(
-        "lstm_backward", grads, student.lstm_backward(*fresh(other["dh"]), caches),
+        "lstm_backward", grads, student.lstm_backward(*copies(other["dh"]), caches),
         reference.lstm_backward(i["dh"], ref_caches),
         reference.lstm_backward(other["dh"], ref_caches))
     expect_same_again("lstm_backward", grads,
-                      lambda: student.lstm_backward(*fresh(i["dh"]), caches), keys=GRAD_KEYS)
+                      lambda: student.lstm_backward(*copies(i["dh"]), caches), keys=GRAD_KEYS)
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -515,7 +502,7 @@ def own_cell_variants(student, got, expected, x, h0, p, c0, index: int) -> list:
     try:
         h_t, c_t, states = h0, c0, []
         for x_t in x:
-            h_t, c_t, _ = expect_pair("", student.lstm_cell_forward(*fresh(x_t, h_t, c_t, p)),
+            h_t, c_t, _ = expect_pair("", student.lstm_cell_forward(*copies(x_t, h_t, c_t, p)),
                                       size=3)
             states.append((h_t, c_t)[index])
         chained = np.array(states, dtype=float)
@@ -555,7 +542,7 @@ def student_gates(student, x_t, h_prev, p) -> tuple[np.ndarray, ...]:
     """f, i, C~, o as the student's gate functions compute them (the reference's when those
     fail or return something unusable)."""
     try:
-        values = tuple(np.asarray(getattr(student, function)(*fresh(x_t, h_prev, p)),
+        values = tuple(np.asarray(getattr(student, function)(*copies(x_t, h_prev, p)),
                                   dtype=float) for function in GATES)
         if all(v.shape == h_prev.shape for v in values):
             return values

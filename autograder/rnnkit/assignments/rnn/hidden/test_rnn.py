@@ -32,7 +32,6 @@ clip_gradients 6; 26 in all.
 from __future__ import annotations
 
 import contextlib
-import copy
 import functools
 
 import numpy as np
@@ -45,6 +44,7 @@ from rnnkit.grading.judge import (
     BackwardRun,
     OwnForward,
     Shapes,
+    copies,
     expect_backward_behaves,
     expect_backward_course,
     expect_consistent,
@@ -93,20 +93,16 @@ def make_inputs(shape_id: str, seed: int | str = 0) -> dict:
             "params": params, "dh": rng.normal(size=(T, H, N))}
 
 
-def fresh(*args):
-    """Deep copies of the arguments, to call a student's function with."""
-    return copy.deepcopy(args)
-
 
 def student_cell_forward(student, shape_id, x_t, h_prev, params) -> tuple:
     return expect_pair("rnn_cell_forward(...)",
                        AT_SHAPES.call(student, "rnn_cell_forward", shape_id,
-                               *fresh(x_t, h_prev, params)))
+                               *copies(x_t, h_prev, params)))
 
 
 def student_forward(student, shape_id, x, h0, params) -> tuple:
     return expect_pair("rnn_forward(...)",
-                       AT_SHAPES.call(student, "rnn_forward", shape_id, *fresh(x, h0, params)))
+                       AT_SHAPES.call(student, "rnn_forward", shape_id, *copies(x, h0, params)))
 
 
 def cell_args(shape_id: str, seed: int | str) -> tuple:
@@ -210,7 +206,7 @@ def cell_backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRu
         return student_cell_forward(student, shape_id, *cell_args(shape_id, seed))
 
     def backward(cache):
-        grads = AT_SHAPES.call(student, "rnn_cell_backward", shape_id, *fresh(case["dh"]), cache)
+        grads = AT_SHAPES.call(student, "rnn_cell_backward", shape_id, *copies(case["dh"]), cache)
         expect_keys("rnn_cell_backward(...)", grads, CELL_GRAD_KEYS)
         return grads
 
@@ -254,11 +250,11 @@ def test_cell_backward_leaves_inputs_untouched(student):
     expect_keys("rnn_cell_backward(...)", grads, CELL_GRAD_KEYS)
     _, ref_cache = reference.rnn_cell_forward(i["x"][0], i["h0"], i["params"])
     expect_backward_behaves(
-        "rnn_cell_backward", grads, student.rnn_cell_backward(*fresh(other["dh"][0]), cache),
+        "rnn_cell_backward", grads, student.rnn_cell_backward(*copies(other["dh"][0]), cache),
         reference.rnn_cell_backward(i["dh"][0], ref_cache),
         reference.rnn_cell_backward(other["dh"][0], ref_cache))
     expect_same_again("rnn_cell_backward", grads,
-                      lambda: student.rnn_cell_backward(*fresh(i["dh"][0]), cache),
+                      lambda: student.rnn_cell_backward(*copies(i["dh"][0]), cache),
                       keys=CELL_GRAD_KEYS)
 
 
@@ -280,7 +276,7 @@ def backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRun:
         return student_forward(student, shape_id, *sequence_args(shape_id, seed))
 
     def backward(caches):
-        grads = AT_SHAPES.call(student, "rnn_backward", shape_id, *fresh(case["dh"]), caches)
+        grads = AT_SHAPES.call(student, "rnn_backward", shape_id, *copies(case["dh"]), caches)
         expect_keys("rnn_backward(...)", grads, GRAD_KEYS)
         return grads
 
@@ -324,11 +320,11 @@ def test_backward_leaves_inputs_untouched(student):
     expect_keys("rnn_backward(...)", grads, GRAD_KEYS)
     _, ref_caches = reference.rnn_forward(i["x"], i["h0"], i["params"])
     expect_backward_behaves(
-        "rnn_backward", grads, student.rnn_backward(*fresh(other["dh"]), caches),
+        "rnn_backward", grads, student.rnn_backward(*copies(other["dh"]), caches),
         reference.rnn_backward(i["dh"], ref_caches),
         reference.rnn_backward(other["dh"], ref_caches))
     expect_same_again("rnn_backward", grads,
-                      lambda: student.rnn_backward(*fresh(i["dh"]), caches), keys=GRAD_KEYS)
+                      lambda: student.rnn_backward(*copies(i["dh"]), caches), keys=GRAD_KEYS)
 
 
 # ---------------------------------------------------------------- clip_gradients (6 points)
@@ -343,7 +339,7 @@ def make_grads(norm: float) -> dict:
 
 
 def student_clip(student, grads: dict, max_norm: float) -> dict:
-    clipped = student.clip_gradients(*fresh(grads, max_norm))
+    clipped = student.clip_gradients(*copies(grads, max_norm))
     expect_keys("clip_gradients(...)", clipped, grads)
     return clipped
 
