@@ -20,8 +20,6 @@ from rnnkit.assignments.rnn.checks import (
 )
 from rnnkit.assignments.rnn.mistakes import MISTAKES
 from rnnkit.gradcheck import numerical_gradient, relative_error
-from rnnkit.nb.catalogue import load_entries, load_entry
-from rnnkit.paths import KIT_ROOT, SOLUTIONS
 from solutions import rnn as ref
 
 
@@ -186,7 +184,7 @@ CASES = {
         [said("backward.no_flow_from_next_step")]),
     "backward overwriting weight gradients": (
         lambda: check_rnn_backward(ref.rnn_forward, backward_overwriting_weights),
-        [said("backward.assigns_weight_grads")]),
+        [said("backward.assigns_param_grads")]),
     "backward modifying dh": (
         lambda: check_rnn_backward(ref.rnn_forward, backward_modifying_dh),
         ["modified its argument dh"]),
@@ -257,73 +255,6 @@ def test_odd_return_values_do_not_crash(capsys):
     assert out.count("✗") >= 5
     assert "tuple of 2 items" in out
     assert "is missing the keys" in out
-
-
-# ----------------------------------------------------------------------------------------------
-# The catalogue of student answers (tests/mistakes/rnn, tests/correct/rnn)
-# ----------------------------------------------------------------------------------------------
-
-CATALOGUE = KIT_ROOT / "tests"
-CATALOGUED = load_entries(CATALOGUE / "mistakes" / "rnn")
-CORRECT = load_entries(CATALOGUE / "correct" / "rnn")
-
-CHECK_OF = {
-    "rnn_cell_forward": lambda ns: check_rnn_cell_forward(ns["rnn_cell_forward"]),
-    "rnn_forward": lambda ns: check_rnn_forward(ns["rnn_forward"]),
-    "rnn_cell_backward": lambda ns: check_rnn_cell_backward(ns["rnn_cell_forward"],
-                                                            ns["rnn_cell_backward"]),
-    "rnn_backward": lambda ns: check_rnn_backward(ns["rnn_forward"], ns["rnn_backward"]),
-    "clip_gradients": lambda ns: check_clip_gradients(ns["clip_gradients"]),
-}
-
-
-def notebook_namespace(entry):
-    """The reference's answer cells, then the entry's, run in one namespace like a notebook."""
-    ns = {"np": np}
-    reference = load_entry(SOLUTIONS / "rnn.py")
-    for function, code in {**reference.code_by_function, **entry.code_by_function}.items():
-        exec(compile(code, f"<answer {entry.slug}:{function}>", "exec"), ns)
-    return ns
-
-
-# Mistakes only calls like a course's show (tests/test_mistakes_rnn.py proves the hidden suite
-# catches them): state kept between calls, which a quick check calling each function once or
-# twice on fresh inputs cannot see, and inputs at the edges (all-zero gradients, norms between
-# 1 and max_norm or between √max_norm and max_norm, pre-activations near ±1000).
-HIDDEN_SUITE_ONLY = {
-    "backward_accumulates_across_calls", "backward_pops_caches", "cell_backward_modifies_cache",
-    "cell_forward_caches_weights_by_shape", "cell_forward_returns_shared_buffer",
-    "forward_default_caches_list", "forward_returns_shared_buffer",
-    "clip_nan_on_zero_gradients", "clip_squared_norm_threshold", "clip_when_norm_above_one",
-    "tanh_by_exponentials",
-}
-
-
-def test_the_mistakes_left_to_the_hidden_suite_are_catalogued():
-    assert HIDDEN_SUITE_ONLY <= {entry.slug for entry in CATALOGUED}
-
-
-@pytest.mark.parametrize("entry", [e for e in CATALOGUED if e.slug not in HIDDEN_SUITE_ONLY],
-                         ids=lambda e: e.slug)
-def test_public_checks_catch_every_catalogued_mistake(entry, capsys):
-    """... and name it as the hidden suite does, when it is a mistake of the registry."""
-    ns = notebook_namespace(entry)
-    for function in entry.loses:
-        CHECK_OF[function](ns)
-        out = capsys.readouterr().out
-        crosses = [line for line in out.splitlines() if line.startswith("✗")]
-        assert crosses, f"{function}:\n{out}"
-        if entry.mistake is not None and MISTAKES[entry.mistake].function == function:
-            assert any(said(entry.mistake) in line for line in crosses), out
-
-
-@pytest.mark.parametrize("entry", CORRECT, ids=lambda e: e.slug)
-def test_public_checks_accept_every_catalogued_correct_answer(entry, capsys):
-    ns = notebook_namespace(entry)
-    for check in CHECK_OF.values():
-        check(ns)
-    out = capsys.readouterr().out
-    assert "✗" not in out, out
 
 
 # ----------------------------------------------------------------------------------------------

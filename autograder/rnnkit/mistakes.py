@@ -100,3 +100,58 @@ def _explains(values: Mapping[str, Any], got: Mapping[str, Any]) -> bool:
     """Whether a mistake's values match every key of the student's dict they speak of."""
     return bool(values) and all(key in got and close(got[key], value)
                                 for key, value in values.items())
+
+
+SHARED: dict[str, dict[str, str]] = {
+    # The mistakes every recurrent network's sequence functions can make, in the same words
+    # whatever the cell: a registry writes ``Mistake(id, function, **SHARED[id], wrong=...)``.
+    "forward.ignores_h0": dict(
+        es="ignora h0: el primer paso empieza desde ceros en vez del estado inicial dado.",
+        en="it ignores h0: the first step starts from zeros instead of the given initial "
+           "state."),
+    "forward.h0_every_step": dict(
+        es="usa h0 en cada paso en vez del estado del paso anterior: actualiza el estado dentro "
+           "del bucle para que el paso t reciba h_{t-1}.",
+        en="it uses h0 at every step instead of the previous step's state: update the state "
+           "inside the loop so that step t receives h_{t-1}."),
+    "forward.returns_h0_to_hT_minus_1": dict(
+        es="devuelve h_0 … h_{T-1}; debe devolver h_1 … h_T.",
+        en="it returns h_0 … h_{T-1}; it must return h_1 … h_T."),
+    "forward.last_state_everywhere": dict(
+        es="todas las posiciones contienen el último estado h_T: guardas referencias a un mismo "
+           "arreglo y lo modificas en el sitio; guarda cada h_t como un arreglo nuevo en h[t].",
+        en="every position holds the last state h_T: you store references to one array and "
+           "modify it in place; store each h_t as a new array in h[t]."),
+    "backward.no_flow_from_next_step": dict(
+        es="no llega nada desde el paso siguiente: el gradiente que llega a h_t es dh[t] más el "
+           "dh_prev que devolvió el paso t+1.",
+        en="nothing flows back from the next step: the gradient reaching h_t is dh[t] plus the "
+           "dh_prev returned by step t+1."),
+    "backward.assigns_param_grads": dict(
+        es="asignas los gradientes de los parámetros en cada paso en vez de acumularlos (+=) "
+           "sobre todos los pasos: los parámetros se comparten en el tiempo.",
+        en="you assign the parameter gradients at each step instead of accumulating them (+=) "
+           "over all steps: the parameters are shared over time."),
+    "backward.only_last_step_params": dict(
+        es="los gradientes de los parámetros solo contienen la contribución del último paso: "
+           "los parámetros se comparten en el tiempo, así que se acumulan (+=) sobre todos "
+           "los pasos.",
+        en="the parameter gradients hold the contribution of the last step alone: the "
+           "parameters are shared over time, so their gradients accumulate (+=) over all "
+           "steps."),
+    "backward.only_last_dh": dict(
+        es="solo usa dh del último paso: en cada paso t hay que sumar también dh[t], el "
+           "gradiente que llega a h_t desde fuera.",
+        en="it only uses dh of the last step: at every step t you must also add dh[t], the "
+           "gradient reaching h_t from outside."),
+    "backward.dh0_zero": dict(
+        es="dh0 es todo ceros: es el dh_prev que devuelve el primer paso (t = 1), el último "
+           "del bucle hacia atrás.",
+        en="dh0 is all zeros: it is the dh_prev returned by the first step (t = 1), the last "
+           "one of the backward loop."),
+    "backward.dx_reversed": dict(
+        es="dx está en orden inverso en el tiempo: guarda el gradiente del paso t en dx[t] (el "
+           "bucle va hacia atrás, pero el resultado se indexa hacia delante).",
+        en="dx is reversed in time: store the gradient of step t in dx[t] (the loop runs "
+           "backwards, but the result is indexed forwards)."),
+}

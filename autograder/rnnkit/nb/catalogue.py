@@ -18,7 +18,9 @@ points, and their feedback must name the mistake: ``mistake:`` gives its id in t
 registry (rnnkit.assignments.<a>.mistakes), whose message must appear, or, for what the
 grader itself diagnoses (state kept between calls, modified arguments, shapes), ``feedback:``
 gives a substring. ``spoils caches: yes`` marks a forward mistake that leaves its caches
-unusable, so the backward loses points too. All are absent for correct answers.
+unusable, so the backward loses points too; ``hidden only: yes`` one that only calls like a
+course's show (state kept between calls, inputs at the edges), which the public checks, calling
+each function once or twice on fresh inputs, may miss. All are absent for correct answers.
 
 Every top-level function becomes the code of one answer cell, made self-contained:
 the module's imports come first, then any top-level class or assignment the function uses by
@@ -32,7 +34,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-FIELDS = ("loses", "mistake", "feedback", "spoils caches")
+FIELDS = ("loses", "mistake", "feedback", "spoils caches", "hidden only")
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Entry:
     mistake: str | None
     feedback: str | None
     spoils_caches: bool
+    hidden_only: bool
     code_by_function: dict[str, str]
 
 
@@ -82,7 +85,8 @@ def load_entry(path: Path) -> Entry:
     loses = tuple(name.strip() for name in fields.get("loses", "").split(",") if name.strip())
     return Entry(slug=path.stem, description=docstring.splitlines()[0].strip(), loses=loses,
                  mistake=fields.get("mistake") or None, feedback=fields.get("feedback") or None,
-                 spoils_caches=fields.get("spoils caches") == "yes", code_by_function=code)
+                 spoils_caches=fields.get("spoils caches") == "yes",
+                 hidden_only=fields.get("hidden only") == "yes", code_by_function=code)
 
 
 def _fields(docstring: str) -> dict[str, str]:

@@ -4,6 +4,7 @@ The first backward on a cache is right (do is taken before); the cache now holds
 instead of tanh(c_t), so a second backward on the same cache gives other gradients.
 
 loses: lstm_cell_backward
+hidden only: yes
 feedback: called again on the same cache
 """
 

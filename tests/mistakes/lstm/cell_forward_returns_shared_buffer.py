@@ -4,6 +4,7 @@ Each call's results are right when returned, but the next call with the same sha
 them (and tanh(c_t) in the earlier caches): in lstm_forward every stored state is the last one.
 
 loses: lstm_cell_forward
+hidden only: yes
 spoils caches: yes
 feedback: returned changed after a later call
 """

@@ -4,6 +4,7 @@ h and c are right, but the list returned is the same one every time: a second ca
 caches after the first call's, so lstm_backward on it reads the caches of the first call.
 
 loses: lstm_forward
+hidden only: yes
 spoils caches: yes
 feedback: returned changed after a later call
 """

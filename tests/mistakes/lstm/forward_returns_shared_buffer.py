@@ -4,6 +4,7 @@ The states are right when returned, but the next call with the same shapes overw
 h and c returned earlier, and the h_prev and c_prev stored in the earlier caches (views).
 
 loses: lstm_forward
+hidden only: yes
 feedback: returned changed after a later call
 """
 

@@ -4,6 +4,7 @@ Right for moderate pre-activations; for large ones e^a overflows and inf / inf i
 the sigmoid is 1. (1 / (1 + e^-a) is fine: it gives 0, not NaN, for very negative a.)
 
 loses: forget_gate, input_gate, output_gate
+hidden only: yes
 feedback: contains NaN
 """
 

@@ -1,7 +1,7 @@
 """rnn_backward assigns the weight gradients at each step (dW_hh = ...) instead of summing them.
 
 loses: rnn_backward
-mistake: backward.assigns_weight_grads
+mistake: backward.assigns_param_grads
 """
 
 import numpy as np

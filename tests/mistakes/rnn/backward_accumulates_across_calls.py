@@ -4,6 +4,7 @@ The buffers are allocated once per shape ("to avoid reallocating") and each call
 gradients to what the earlier calls left there, so only the first call per shape is right.
 
 loses: rnn_backward
+hidden only: yes
 feedback: keeps state between calls
 """
 

@@ -4,6 +4,7 @@ The gradients are right, but the caller's list is left empty: a second backward 
 caches has nothing to work with.
 
 loses: rnn_backward
+hidden only: yes
 feedback: called again on the same cache
 """
 

@@ -4,6 +4,7 @@ The first backward on a cache is right; the cache now holds 1 - h_next**2 instea
 so a second backward on the same cache gives other gradients.
 
 loses: rnn_cell_backward
+hidden only: yes
 feedback: called again on the same cache
 """
 

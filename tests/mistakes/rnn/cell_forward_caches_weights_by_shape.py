@@ -5,6 +5,7 @@ dict keyed by those shapes, so a later call with other weights of the same shape
 the first weights. Every first call per shape is right.
 
 loses: rnn_cell_forward
+hidden only: yes
 feedback: wrong values
 """
 

@@ -4,6 +4,7 @@ Each call's h_next is right when returned, but the next call with the same shape
 it, and with it the h_next (and, in rnn_forward, the h_prev) stored in the earlier caches.
 
 loses: rnn_cell_forward
+hidden only: yes
 spoils caches: yes
 feedback: returned changed after a later call
 """

@@ -4,6 +4,7 @@ Without the 1e-6 of the reference, g / norm * min(norm, max_norm) is right for a
 gradients (to about 1e-7 relative) but 0 / 0 = NaN when every gradient is zero.
 
 loses: clip_gradients
+hidden only: yes
 feedback: contains NaN
 """
 

@@ -4,6 +4,7 @@ It scales by max_norm / norm like the reference, but decides whether to clip wit
 clips gradients it should keep when √c < ‖g‖ ≤ c, and keeps some it should clip when c < 1.
 
 loses: clip_gradients
+hidden only: yes
 mistake: clip.unchanged_above_max_norm
 """
 

@@ -4,6 +4,7 @@ Right when the norm is above both 1 and max_norm or below both; for 1 < norm < m
 scales the gradients up, and for max_norm < norm ≤ 1 it does not clip.
 
 loses: clip_gradients
+hidden only: yes
 mistake: clip.unchanged_above_max_norm
 """
 

@@ -4,6 +4,7 @@ h is right, but the list returned is the same one every time: a second call appe
 after the first call's, so rnn_backward on it reads the caches of the first call.
 
 loses: rnn_forward
+hidden only: yes
 spoils caches: yes
 feedback: returned changed after a later call
 """

@@ -4,6 +4,7 @@ The states are right when returned, but the next call with the same shapes overw
 the h returned earlier and the h_prev stored in the earlier caches (views of the buffer).
 
 loses: rnn_forward
+hidden only: yes
 spoils caches: yes
 feedback: returned changed after a later call
 """

@@ -4,6 +4,7 @@ Right for moderate pre-activations; for large ones both exponentials overflow an
 NaN, where np.tanh gives ±1.
 
 loses: rnn_cell_forward
+hidden only: yes
 feedback: contains NaN
 """
 

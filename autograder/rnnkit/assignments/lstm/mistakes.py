@@ -27,7 +27,7 @@ import numpy as np
 from rnnkit.assignments.lstm import GATES
 from rnnkit.compare import Variant, as_numeric_array, close
 from rnnkit.i18n import say
-from rnnkit.mistakes import Mistake, MistakeBook
+from rnnkit.mistakes import SHARED, Mistake, MistakeBook
 
 Array = np.ndarray
 Params = Mapping[str, Array]
@@ -511,26 +511,15 @@ _BACKWARD = [
         wrong=_bptt(carry_h=False)),
     Mistake(
         "backward.assigns_param_grads", "lstm_backward",
-        es="asignas los gradientes de los parámetros en cada paso en vez de acumularlos (+=) "
-           "sobre todos los pasos: los parámetros se comparten en el tiempo.",
-        en="you assign the parameter gradients at each step instead of accumulating them (+=) "
-           "over all steps: the parameters are shared over time.",
+        **SHARED["backward.assigns_param_grads"],
         wrong=_bptt(only_step=0)),  # the last step the backward loop visits
     Mistake(
         "backward.only_last_step_params", "lstm_backward",
-        es="los gradientes de los parámetros solo contienen la contribución del último paso: "
-           "los parámetros se comparten en el tiempo, así que se acumulan (+=) sobre todos "
-           "los pasos.",
-        en="the parameter gradients hold the contribution of the last step alone: the "
-           "parameters are shared over time, so their gradients accumulate (+=) over all "
-           "steps.",
+        **SHARED["backward.only_last_step_params"],
         wrong=_bptt(only_step=-1)),
     Mistake(
         "backward.only_last_dh", "lstm_backward",
-        es="solo usa dh del último paso: en cada paso t hay que sumar también dh[t], el "
-           "gradiente que llega a h_t desde fuera.",
-        en="it only uses dh of the last step: at every step t you must also add dh[t], the "
-           "gradient reaching h_t from outside.",
+        **SHARED["backward.only_last_dh"],
         wrong=lambda o, dh, x, h0, p, c0: o.bptt(_only_last(dh), x, h0, p, c0)),
     _caches_hold_last("h", "c"),
     _caches_hold_last("h"),
@@ -544,10 +533,7 @@ _BACKWARD = [
     *(_initial_gradient_zero(state) for state in "hc"),
     Mistake(
         "backward.dx_reversed", "lstm_backward",
-        es="dx está en orden inverso en el tiempo: guarda el gradiente del paso t en dx[t] (el "
-           "bucle va hacia atrás, pero el resultado se indexa hacia delante).",
-        en="dx is reversed in time: store the gradient of step t in dx[t] (the loop runs "
-           "backwards, but the result is indexed forwards).",
+        **SHARED["backward.dx_reversed"],
         wrong=lambda o, dh, x, h0, p, c0: {"dx": o.bptt(dh, x, h0, p, c0)["dx"][::-1]}),
 ]
 

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from rnnkit.mistakes import Mistake, MistakeBook
+from rnnkit.mistakes import SHARED, Mistake, MistakeBook
 
 Array = np.ndarray
 Params = Mapping[str, Array]
@@ -138,27 +138,19 @@ MISTAKES = MistakeBook([
     # ------------------------------------------------------------------ rnn_forward
     Mistake(
         "forward.ignores_h0", "rnn_forward",
-        es="ignora h0: empieza desde ceros en vez del estado inicial dado.",
-        en="it ignores h0: it starts from zeros instead of the given initial state.",
+        **SHARED["forward.ignores_h0"],
         wrong=lambda o, x, h0, p: o.forward(x, np.zeros_like(h0), p)),
     Mistake(
         "forward.h0_every_step", "rnn_forward",
-        es="usa h0 en cada paso en vez del estado del paso anterior: actualiza el estado dentro "
-           "del bucle para que el paso t reciba h_{t-1}.",
-        en="it uses h0 at every step instead of the previous step's state: update the state "
-           "inside the loop so that step t receives h_{t-1}.",
+        **SHARED["forward.h0_every_step"],
         wrong=lambda o, x, h0, p: np.stack([o.cell_forward(x_t, h0, p) for x_t in x])),
     Mistake(
         "forward.returns_h0_to_hT_minus_1", "rnn_forward",
-        es="devuelve h_0 … h_{T-1}; debe devolver h_1 … h_T.",
-        en="it returns h_0 … h_{T-1}; it must return h_1 … h_T.",
+        **SHARED["forward.returns_h0_to_hT_minus_1"],
         wrong=lambda o, x, h0, p: np.concatenate([h0[None], o.forward(x, h0, p)[:-1]])),
     Mistake(
         "forward.last_state_everywhere", "rnn_forward",
-        es="todas las posiciones contienen el último estado h_T: guardas referencias a un mismo "
-           "arreglo y lo modificas en el sitio; guarda cada h_t como un arreglo nuevo en h[t].",
-        en="every position holds the last state h_T: you store references to one array and "
-           "modify it in place; store each h_t as a new array in h[t].",
+        **SHARED["forward.last_state_everywhere"],
         wrong=lambda o, x, h0, p: np.broadcast_to(o.forward(x, h0, p)[-1], (len(x), *h0.shape))),
     # ------------------------------------------------------------------ rnn_cell_backward
     Mistake(
@@ -191,31 +183,19 @@ MISTAKES = MistakeBook([
     # ------------------------------------------------------------------ rnn_backward
     Mistake(
         "backward.no_flow_from_next_step", "rnn_backward",
-        es="no llega nada desde el paso siguiente: el gradiente que llega a h_t es dh[t] más el "
-           "dh_prev que devolvió el paso t+1.",
-        en="nothing flows back from the next step: the gradient reaching h_t is dh[t] plus the "
-           "dh_prev returned by step t+1.",
+        **SHARED["backward.no_flow_from_next_step"],
         wrong=lambda o, dh, x, h0, p: o.bptt(dh, x, h0, p, carry=False)),
     Mistake(
-        "backward.assigns_weight_grads", "rnn_backward",
-        es="asignas los gradientes de los pesos en cada paso en vez de acumularlos (+=) sobre "
-           "todos los pasos: los pesos se comparten en el tiempo.",
-        en="you assign the weight gradients at each step instead of accumulating them (+=) "
-           "over all steps: the weights are shared over time.",
+        "backward.assigns_param_grads", "rnn_backward",
+        **SHARED["backward.assigns_param_grads"],
         wrong=lambda o, dh, x, h0, p: o.bptt(dh, x, h0, p, only_step=0)),
     Mistake(
-        "backward.only_last_step_weights", "rnn_backward",
-        es="los gradientes de los pesos solo contienen la contribución del último paso: los "
-           "pesos se comparten en el tiempo, así que se acumulan (+=) sobre todos los pasos.",
-        en="the weight gradients hold the contribution of the last step alone: the weights "
-           "are shared over time, so their gradients accumulate (+=) over all steps.",
+        "backward.only_last_step_params", "rnn_backward",
+        **SHARED["backward.only_last_step_params"],
         wrong=lambda o, dh, x, h0, p: o.bptt(dh, x, h0, p, only_step=-1)),
     Mistake(
         "backward.only_last_dh", "rnn_backward",
-        es="solo usa dh del último paso: en cada paso t hay que sumar también dh[t], el "
-           "gradiente que llega a h_t desde fuera.",
-        en="it only uses dh of the last step: at every step t you must also add dh[t], the "
-           "gradient reaching h_t from outside.",
+        **SHARED["backward.only_last_dh"],
         wrong=lambda o, dh, x, h0, p: o.bptt(_only_last_dh(dh), x, h0, p)),
     Mistake(
         "backward.tanh_twice", "rnn_backward", **TANH_TWICE,
@@ -252,17 +232,11 @@ MISTAKES = MistakeBook([
         wrong=lambda o, dh, x, h0, p: {"db_h": o.bptt(dh, x, h0, p)["db_h"] / dh.shape[2]}),
     Mistake(
         "backward.dh0_zero", "rnn_backward",
-        es="dh0 es todo ceros: dh0 es el dh_prev que devuelve el primer paso (t = 1), el último "
-           "del bucle hacia atrás.",
-        en="dh0 is all zeros: dh0 is the dh_prev returned by the first step (t = 1), the last "
-           "one of the backward loop.",
+        **SHARED["backward.dh0_zero"],
         wrong=lambda o, dh, x, h0, p: {"dh0": np.zeros_like(h0)}),
     Mistake(
         "backward.dx_reversed", "rnn_backward",
-        es="dx está en orden inverso en el tiempo: guarda el gradiente del paso t en dx[t] (el "
-           "bucle va hacia atrás, pero el resultado se indexa hacia delante).",
-        en="dx is reversed in time: store the gradient of step t in dx[t] (the loop runs "
-           "backwards, but the result is indexed forwards).",
+        **SHARED["backward.dx_reversed"],
         wrong=lambda o, dh, x, h0, p: {"dx": o.bptt(dh, x, h0, p)["dx"][::-1]}),
     # ------------------------------------------------------------------ clip_gradients
     # First: a student whose result is unchanged is told so, even where clipping entry by
