@@ -14,7 +14,7 @@ The checks:
   (its registry message, or a substring), and costs nothing in functions that neither are those
   nor use them (the assignment's ``uses``);
 - a mistake of a forward pass costs no backward points (a backward is judged at the student's
-  own states) unless the entry says it spoils the caches;
+  own states) unless the entry says it does (``costs backward``);
 - every correct variant, and the reference itself, gets full marks.
 """
 
@@ -120,11 +120,11 @@ class Catalogue:
 
     def check_backward_not_punished_again(self, entry: Entry) -> None:
         """A correct backward keeps its points after a mistake of the forward (it is judged at
-        the student's own states), unless the entry spoils the caches themselves."""
+        the student's own states), unless the entry says the mistake costs it points."""
         backward = [f for f in self.functions if f.endswith("_backward")]
         totals = by_function(self.graded(entry.slug))
         kept = {f: totals[f][0] == totals[f][1] for f in backward}
-        if entry.spoils_caches:
+        if entry.costs_backward:
             assert not all(kept.values()), f"{entry.slug} no longer costs backward points"
         else:
             assert all(kept.values()), kept

@@ -121,6 +121,30 @@ def test_constant_forward_with_zero_backward_earns_what_the_constant_forward_ear
         assert with_zeros["total"] == 8.0
 
 
+# A cell that passes h_prev straight through ignores x_t and every weight: its own gradients
+# there are zero, which a backward returning zeros matches for free. Zeros earn credit only
+# against a forward that responds to that input somewhere in the course; the backward keeps
+# what is honestly right for this forward: dh_prev = dh_next, and its inputs left untouched.
+PASS_THROUGH_CELL = '''
+def rnn_cell_forward(x_t, h_prev, params):
+    return h_prev.copy(), (x_t, h_prev)
+
+def rnn_cell_backward(dh_next, cache):
+    x_t, h_prev = cache
+    H, D = h_prev.shape[0], x_t.shape[0]
+    return {"dx_t": np.zeros_like(x_t), "dh_prev": dh_next.copy(), "dW_xh": np.zeros((H, D)),
+            "dW_hh": np.zeros((H, H)), "db_h": np.zeros((H, 1))}
+'''
+
+
+def test_zero_gradients_of_inputs_the_forward_ignores_earn_nothing():
+    earned = grade("rnn", PASS_THROUGH_CELL)
+    assert earned["rnn_cell_backward"] == 2.0, earned  # dh_prev and inputs untouched
+    alone = grade("rnn", PASS_THROUGH_CELL.split("def rnn_cell_backward")[0]
+                  + NOT_IMPLEMENTED["rnn_cell_backward"] + NOT_IMPLEMENTED["rnn_backward"])
+    assert earned["total"] <= alone["total"] + 2.0, (earned, alone)
+
+
 # --- an honest student whose forward is wrong ----------------------------------------------
 
 # h_next = 2 tanh(a), and a cell backward that is right for it: the rest is the reference's.

@@ -119,12 +119,17 @@ class OwnForward:
       (one per way the forward may have produced them; None for a way that does not apply).
     - responds: whether the student's forward responds to its inputs where the reference does
       (see :func:`responsiveness`); asked only before granting credit.
+    - responds_to_target: whether it responds to the one input the judged gradient is of;
+      asked only when that gradient is (near) zero where the right one is not: a forward that
+      ignores an input has a zero gradient there, which a backward returning zeros would match
+      for free (a cell passing h_prev straight through, with zero weight gradients).
     """
 
     student: Student
     functions: tuple[str, ...]
     numeric: Callable[[], Any]
     responds: Callable[[], bool]
+    responds_to_target: Callable[[], bool]
     at_states: Callable[[], Iterable[Any]] = tuple
 
 
@@ -162,7 +167,7 @@ def expect_gradient(
                "against it.)"))
     for value, tolerances in _own_values(own):
         if value is not None and close(got, value, **tolerances):
-            if own.responds():
+            if own.responds() and (not vanishes(got, reference) or own.responds_to_target()):
                 return
             raise CheckFailed(problem + " " + say(
                 es="(Tu forward también tiene errores y no responde a sus entradas: su "
@@ -186,15 +191,19 @@ def _own_values(own: OwnForward) -> Iterator[tuple[Any, dict[str, float]]]:
 
 
 def responsiveness(forward: Callable[[dict], Any], reference_forward: Callable[[dict], Any],
-                   inputs: dict) -> Callable[[], bool]:
+                   inputs: dict, moving: Iterable[str] | None = None) -> Callable[[], bool]:
     """A function telling whether the student's ``forward`` responds to its ``inputs`` (a dict
-    of arrays): moved all together in one seeded direction (MOVE per entry), they must change
-    its result by more than VANISHING of what they change ``reference_forward``'s. A forward
-    that fails on the moved inputs does not respond."""
+    of arrays): those named in ``moving`` (default: all), moved together in one seeded
+    direction (MOVE per entry), must change its result by more than VANISHING of what they
+    change ``reference_forward``'s. A forward that fails on the moved inputs does not
+    respond."""
+    moved_keys = set(inputs if moving is None else moving)
+
     def responds() -> bool:
         direction = np.random.default_rng(RESPONSE_SEED)
         moved = {key: np.asarray(value, dtype=float)
                  + MOVE * direction.standard_normal(np.shape(value))
+                 if key in moved_keys else value
                  for key, value in inputs.items()}
         right = np.asarray(reference_forward(moved), float) - np.asarray(
             reference_forward(inputs), float)
@@ -206,6 +215,30 @@ def responsiveness(forward: Callable[[dict], Any], reference_forward: Callable[[
         return scale == 0.0 or (change.shape == right.shape and bool(np.all(np.isfinite(change)))
                                 and float(np.max(np.abs(change), initial=0.0)) > VANISHING * scale)
     return responds
+
+
+def responds_on_course(student: Student, what: str, course: Iterable[tuple[str, Any]],
+                       target: str, forward_at: Callable[[str, Any], tuple[Any, Any, dict]]
+                       ) -> bool:
+    """Whether the student's forward responds to the one input ``target`` where the reference
+    does, on some input of the backward's ``course`` of (shape_id, seed): a gradient may
+    rightly vanish on one input (dW_hh on a first step from zero states) but not on all.
+    ``forward_at(shape_id, seed)`` gives (the student's forward, the reference's, their
+    inputs by name), as :func:`responsiveness` takes them; ``what`` names the forward for the
+    memo."""
+    def compute() -> bool:
+        return any(responsiveness(*forward_at(shape_id, seed), moving=(target,))()
+                   for shape_id, seed in course)
+    return memo(student, ("responds to", what, target), compute)
+
+
+def vanishes(got: Any, right: Any) -> bool:
+    """Whether the gradient ``got`` is (near) zero, VANISHING of the right one's size, where
+    the right one is not zero."""
+    got_array = as_numeric_array(got)
+    scale = float(np.max(np.abs(np.asarray(right, dtype=float)), initial=0.0))
+    return got_array is not None and scale > 0.0 and \
+        float(np.max(np.abs(got_array), initial=0.0)) <= VANISHING * scale
 
 
 def own_numeric(forward: Callable[[dict], Any], inputs: dict, target: str,

@@ -17,8 +17,9 @@ The docstring's first line describes the answer; ``loses:`` names the functions 
 points, and their feedback must name the mistake: ``mistake:`` gives its id in the assignment's
 registry (rnnkit.assignments.<a>.mistakes), whose message must appear, or, for what the
 grader itself diagnoses (state kept between calls, modified arguments, shapes), ``feedback:``
-gives a substring. ``spoils caches: yes`` marks a forward mistake that leaves its caches
-unusable, so the backward loses points too; ``hidden only: yes`` one that only calls like a
+gives a substring. ``costs backward: yes`` marks a forward mistake after which a right backward
+loses points too: its caches are unusable, or the forward ignores an input the reference
+responds to, so a zero gradient there earns nothing (rnnkit.grading.judge); ``hidden only: yes`` one that only calls like a
 course's show (state kept between calls, inputs at the edges), which the public checks, calling
 each function once or twice on fresh inputs, may miss. All are absent for correct answers.
 
@@ -34,7 +35,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-FIELDS = ("loses", "mistake", "feedback", "spoils caches", "hidden only")
+FIELDS = ("loses", "mistake", "feedback", "costs backward", "hidden only")
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Entry:
     loses: tuple[str, ...]
     mistake: str | None
     feedback: str | None
-    spoils_caches: bool
+    costs_backward: bool
     hidden_only: bool
     code_by_function: dict[str, str]
 
@@ -85,7 +86,7 @@ def load_entry(path: Path) -> Entry:
     loses = tuple(name.strip() for name in fields.get("loses", "").split(",") if name.strip())
     return Entry(slug=path.stem, description=docstring.splitlines()[0].strip(), loses=loses,
                  mistake=fields.get("mistake") or None, feedback=fields.get("feedback") or None,
-                 spoils_caches=fields.get("spoils caches") == "yes",
+                 costs_backward=fields.get("costs backward") == "yes",
                  hidden_only=fields.get("hidden only") == "yes", code_by_function=code)
 
 

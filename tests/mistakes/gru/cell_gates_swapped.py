@@ -5,7 +5,7 @@ the wrong gate: it cannot be judged at the student's own states.
 
 loses: gru_cell_forward
 mistake: cell_forward.gates_swapped
-spoils caches: yes
+costs backward: yes
 """
 
 

@@ -2,7 +2,7 @@
 
 loses: gru_cell_forward
 mistake: cell_forward.reset_in_interpolation
-spoils caches: yes
+costs backward: yes
 """
 
 import numpy as np

@@ -7,7 +7,7 @@ the same shapes still uses the first ones. Every first call per shape is right.
 
 loses: lstm_cell_forward
 hidden only: yes
-spoils caches: yes
+costs backward: yes
 feedback: wrong values
 """
 

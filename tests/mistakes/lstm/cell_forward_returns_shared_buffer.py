@@ -5,7 +5,7 @@ them (and tanh(c_t) in the earlier caches): in lstm_forward every stored state i
 
 loses: lstm_cell_forward
 hidden only: yes
-spoils caches: yes
+costs backward: yes
 feedback: returned changed after a later call
 """
 

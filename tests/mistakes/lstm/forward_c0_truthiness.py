@@ -1,7 +1,7 @@
 """lstm_forward defaults c0 with `c0 or ...`, which fails for an array of several entries.
 
 loses: lstm_forward
-spoils caches: yes
+costs backward: yes
 feedback: truth value of an array
 """
 

@@ -5,7 +5,7 @@ caches after the first call's, so lstm_backward on it reads the caches of the fi
 
 loses: lstm_forward
 hidden only: yes
-spoils caches: yes
+costs backward: yes
 feedback: returned changed after a later call
 """
 

@@ -1,6 +1,10 @@
 """lstm_forward gives every step a cell state of zeros instead of the previous c.
 
+The forward then ignores the forget gate's parameters, so a zero dW_f, db_f earns nothing
+against it (a backward returning zeros would match it for free).
+
 loses: lstm_forward
+costs backward: yes
 mistake: forward.resets_c
 """
 

@@ -5,7 +5,7 @@ it, and with it the h_next (and, in rnn_forward, the h_prev) stored in the earli
 
 loses: rnn_cell_forward
 hidden only: yes
-spoils caches: yes
+costs backward: yes
 feedback: returned changed after a later call
 """
 

@@ -5,7 +5,7 @@ after the first call's, so rnn_backward on it reads the caches of the first call
 
 loses: rnn_forward
 hidden only: yes
-spoils caches: yes
+costs backward: yes
 feedback: returned changed after a later call
 """
 

@@ -3,7 +3,7 @@
 Every cached h_prev is then the same array, holding the last state, so the caches are wrong too.
 
 loses: rnn_forward
-spoils caches: yes
+costs backward: yes
 feedback: modified its arguments
 """
 

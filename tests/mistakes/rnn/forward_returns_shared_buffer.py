@@ -5,7 +5,7 @@ the h returned earlier and the h_prev stored in the earlier caches (views of the
 
 loses: rnn_forward
 hidden only: yes
-spoils caches: yes
+costs backward: yes
 feedback: returned changed after a later call
 """
 

@@ -1,7 +1,7 @@
 """rnn_forward passes h0 to every step instead of the state of the previous step.
 
 loses: rnn_forward
-spoils caches: yes
+costs backward: yes
 mistake: forward.h0_every_step
 """
 

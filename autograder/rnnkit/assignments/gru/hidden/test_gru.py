@@ -62,7 +62,6 @@ from rnnkit.assignments.gru.hidden.oracle import ORACLE
 from rnnkit.assignments.gru.mistakes import MISTAKES
 from rnnkit.compare import Variant, as_numeric_array, close, expect_close, expect_keys, expect_pair
 from rnnkit.grading.judge import (
-    VANISHING,
     BackwardRun,
     OwnForward,
     Shapes,
@@ -343,15 +342,7 @@ def judge_gradient(student, level, key, shape_id, seed, case, states, grads) -> 
     forward = output_of(level, shape_id, student)
     target = {f"d{name}": name for name in level.data}.get(key, key[1:])
 
-    def responds() -> bool:
-        together = memo(student, ("responds", level.forward, shape_id, seed), responsiveness(
-            forward, output_of(level, shape_id), inputs))
-        # A zero gradient is what a forward ignoring the target has: it earns credit only
-        # when the forward responds to the target on some input of the course (its gradient
-        # may vanish on one, e.g. r's where h_{t-1} = 0).
-        if together and vanishes(grads[key], case["grads"][key]):
-            return responds_to(student, level, target)
-        return together
+    responds = responsiveness(forward, output_of(level, shape_id), inputs)
 
     expect_gradient(
         f"grads['{key}']", grads[key], case["grads"][key],
@@ -359,7 +350,10 @@ def judge_gradient(student, level, key, shape_id, seed, case, states, grads) -> 
         own=OwnForward(
             student, tuple(dict.fromkeys((level.forward, CELL.forward, *STEP_FUNCTIONS))),
             numeric=own_numeric(forward, inputs, target, case["dh"]),
-            responds=responds,
+            responds=lambda: memo(student, ("responds", level.forward, shape_id, seed), responds),
+            # a gradient may vanish on one input where it should (r's where h_{t-1} = 0): the
+            # forward must respond to the target on some input of the course
+            responds_to_target=lambda: responds_to(student, level, target),
             at_states=lambda: [along[key] for along in backward_along(
                 student, level, shape_id, seed, states)]),
         time_axis=level.time_axis if key == "dx" else None,
@@ -430,14 +424,6 @@ def backward_case(level: Level, shape_id: str, seed: int, language: str) -> dict
     grads = getattr(reference, level.backward)(dh, caches)
     return {"h": h, "dh": dh, "grads": grads,
             "variants": MISTAKES.keyed_variants(level.backward, ORACLE, dh, *args, right=grads)}
-
-
-def vanishes(got, right) -> bool:
-    """Whether the student's gradient ``got`` is (near) zero where the right one is not."""
-    got = as_numeric_array(got)
-    scale = float(np.max(np.abs(right), initial=0.0))
-    return got is not None and scale > 0.0 and float(np.max(np.abs(got), initial=0.0)) \
-        <= VANISHING * scale
 
 
 def student_steps(student, x_t, h_prev, p) -> tuple[dict[str, np.ndarray], list[str]]:

@@ -67,6 +67,7 @@ from rnnkit.grading.judge import (
     explaining,
     memo,
     own_numeric,
+    responds_on_course,
     responsiveness,
 )
 from rnnkit.i18n import current_language, say
@@ -338,12 +339,11 @@ def cell_backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRu
         judge_cell_gradient, student, key, shape_id, seed, case), forward)
 
 
-def judge_cell_gradient(student, key, shape_id, seed, case, states, grads) -> None:
-    """Judge grads[key] of lstm_cell_backward at the inputs (shape_id, seed), where the
-    student's forward gave the states h_next and c_next."""
-    h_next, c_next = states
+def cell_forward_at(student, shape_id: str, seed: int) -> tuple:
+    """The student's lstm_cell_forward and the reference's as functions of the named inputs
+    (x_t, h_prev, c_prev and the parameters) of (shape_id, seed), h_next and c_next stacked
+    out, and those inputs: what the own-forward credit differentiates and moves."""
     x_t, h_prev, c_prev, p = cell_args(shape_id, seed)
-    inputs = {"x_t": x_t, "h_prev": h_prev, "c_prev": c_prev, **p}
 
     def forward(args: dict, function=None) -> np.ndarray:
         call = (functools.partial(student_cell_forward, student, shape_id) if function is None
@@ -352,9 +352,30 @@ def judge_cell_gradient(student, key, shape_id, seed, case, states, grads) -> No
                        {k: args[k] for k in PARAM_KEYS})
         return np.concatenate((h, c))
 
+    return (forward, functools.partial(forward, function=reference.lstm_cell_forward),
+            {"x_t": x_t, "h_prev": h_prev, "c_prev": c_prev, **p})
+
+
+def sequence_forward_at(student, shape_id: str, seed: int) -> tuple:
+    """As :func:`cell_forward_at`, for lstm_forward (x, h0, c0 and the parameters; h out)."""
+    x, h0, p, c0 = sequence_args(shape_id, seed)
+
+    def forward(args: dict, function=None) -> np.ndarray:
+        call = (functools.partial(student_forward, student, shape_id) if function is None
+                else function)
+        return call(args["x"], args["h0"], {k: args[k] for k in PARAM_KEYS}, args["c0"])[0]
+
+    return (forward, functools.partial(forward, function=reference.lstm_forward),
+            {"x": x, "h0": h0, "c0": c0, **p})
+
+
+def judge_cell_gradient(student, key, shape_id, seed, case, states, grads) -> None:
+    """Judge grads[key] of lstm_cell_backward at the inputs (shape_id, seed), where the
+    student's forward gave the states h_next and c_next."""
+    h_next, c_next = states
+    forward, right_forward, inputs = cell_forward_at(student, shape_id, seed)
     target = {"dx_t": "x_t", "dh_prev": "h_prev", "dc_prev": "c_prev"}.get(key, key[1:])
-    responds = responsiveness(forward, functools.partial(
-        forward, function=reference.lstm_cell_forward), inputs)
+    responds = responsiveness(forward, right_forward, inputs)
     expect_gradient(
         f"grads['{key}']", grads[key], case["grads"][key],
         forward_is_right=close(h_next, case["h"]) and close(c_next, case["c"]),
@@ -362,6 +383,9 @@ def judge_cell_gradient(student, key, shape_id, seed, case, states, grads) -> No
             student, ("lstm_cell_forward", *GATES),
             numeric=own_numeric(forward, inputs, target, np.concatenate((case["dh"], case["dc"]))),
             responds=lambda: memo(student, ("responds", "cell", shape_id, seed), responds),
+            responds_to_target=lambda: responds_on_course(
+                student, "cell", CELL_GRAD_COURSE, target,
+                functools.partial(cell_forward_at, student)),
             at_states=lambda: [cell_backward_at(student, shape_id, seed, c_next).get(key)]),
         variants=case["variants"][key])
 
@@ -416,17 +440,9 @@ def judge_gradient(student, key, shape_id, seed, case, states, grads) -> None:
     """Judge grads[key] of lstm_backward at the inputs (shape_id, seed), where the student's
     forward gave the states h and c."""
     h, c = states
-    x, h0, p, c0 = sequence_args(shape_id, seed)
-    inputs = {"x": x, "h0": h0, "c0": c0, **p}
-
-    def forward(args: dict, function=None) -> np.ndarray:
-        call = (functools.partial(student_forward, student, shape_id) if function is None
-                else function)
-        return call(args["x"], args["h0"], {k: args[k] for k in PARAM_KEYS}, args["c0"])[0]
-
+    forward, right_forward, inputs = sequence_forward_at(student, shape_id, seed)
     target = {"dx": "x", "dh0": "h0", "dc0": "c0"}.get(key, key[1:])
-    responds = responsiveness(forward, functools.partial(forward, function=reference.lstm_forward),
-                              inputs)
+    responds = responsiveness(forward, right_forward, inputs)
     expect_gradient(
         f"grads['{key}']", grads[key], case["grads"][key],
         forward_is_right=close(h, case["h"]) and close(c, case["c"]),
@@ -434,6 +450,9 @@ def judge_gradient(student, key, shape_id, seed, case, states, grads) -> None:
             student, ("lstm_forward", *GATES),
             numeric=own_numeric(forward, inputs, target, case["dh"]),
             responds=lambda: memo(student, ("responds", "sequence", shape_id, seed), responds),
+            responds_to_target=lambda: responds_on_course(
+                student, "sequence", GRAD_COURSE, target,
+                functools.partial(sequence_forward_at, student)),
             at_states=lambda: [along[key]
                                for along in backward_along(student, shape_id, seed, h, c)]),
         time_axis=0 if key == "dx" else None,

@@ -54,6 +54,7 @@ from rnnkit.grading.judge import (
     explaining,
     memo,
     own_numeric,
+    responds_on_course,
     responsiveness,
 )
 from rnnkit.i18n import current_language, say
@@ -217,18 +218,9 @@ def cell_backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRu
 def judge_cell_gradient(student, key, shape_id, seed, case, h_next, grads) -> None:
     """Judge grads[key] of rnn_cell_backward at the inputs (shape_id, seed), where the
     student's forward gave h_next."""
-    x_t, h_prev, p = cell_args(shape_id, seed)
-    inputs = {"x_t": x_t, "h_prev": h_prev, **p}
-
-    def forward(args: dict, function=None):
-        weights = {k: args[k] for k in PARAM_KEYS}
-        if function is not None:
-            return function(args["x_t"], args["h_prev"], weights)[0]
-        return student_cell_forward(student, shape_id, args["x_t"], args["h_prev"], weights)[0]
-
+    forward, right_forward, inputs = cell_forward_at(student, shape_id, seed)
     target = {"dx_t": "x_t", "dh_prev": "h_prev"}.get(key, key[1:])
-    responds = responsiveness(forward, functools.partial(
-        forward, function=reference.rnn_cell_forward), inputs)
+    responds = responsiveness(forward, right_forward, inputs)
     expect_gradient(
         f"grads['{key}']", grads[key], case["grads"][key],
         forward_is_right=close(h_next, case["h"]),
@@ -236,6 +228,9 @@ def judge_cell_gradient(student, key, shape_id, seed, case, h_next, grads) -> No
                        numeric=own_numeric(forward, inputs, target, case["dh"]),
                        responds=lambda: memo(student, ("responds", "cell", shape_id, seed),
                                              responds),
+                       responds_to_target=lambda: responds_on_course(
+                           student, "cell", CELL_GRAD_COURSE, target,
+                           functools.partial(cell_forward_at, student)),
                        at_states=lambda: [cell_backward_at(case, h_next).get(key)]),
         variants=case["variants"].get(key, ()))
 
@@ -287,18 +282,10 @@ def backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRun:
 def judge_gradient(student, key, shape_id, seed, case, h, grads) -> None:
     """Judge grads[key] of rnn_backward at the inputs (shape_id, seed), where the student's
     forward gave the states h."""
+    forward, right_forward, inputs = sequence_forward_at(student, shape_id, seed)
     x, h0, p = sequence_args(shape_id, seed)
-    inputs = {"x": x, "h0": h0, **p}
-
-    def forward(args: dict, function=None):
-        weights = {k: args[k] for k in PARAM_KEYS}
-        if function is not None:
-            return function(args["x"], args["h0"], weights)[0]
-        return student_forward(student, shape_id, args["x"], args["h0"], weights)[0]
-
     target = {"dx": "x", "dh0": "h0"}.get(key, key[1:])
-    responds = responsiveness(forward, functools.partial(forward, function=reference.rnn_forward),
-                              inputs)
+    responds = responsiveness(forward, right_forward, inputs)
     expect_gradient(
         f"grads['{key}']", grads[key], case["grads"][key],
         forward_is_right=close(h, case["h"]),
@@ -306,6 +293,9 @@ def judge_gradient(student, key, shape_id, seed, case, h, grads) -> None:
                        numeric=own_numeric(forward, inputs, target, case["dh"]),
                        responds=lambda: memo(student, ("responds", "sequence", shape_id, seed),
                                              responds),
+                       responds_to_target=lambda: responds_on_course(
+                           student, "sequence", GRAD_COURSE, target,
+                           functools.partial(sequence_forward_at, student)),
                        at_states=lambda: [backward_along(case["dh"], x, h0, p, h).get(key)]),
         time_axis=0 if key == "dx" else None,
         variants=case["variants"].get(key, ()))
@@ -388,6 +378,36 @@ def test_clip_keeps_small_gradients(student):
 def test_clip_leaves_input_untouched(student):
     student.clip_gradients(make_grads(15.0), 1.0)
     expect_untouched(student, "clip_gradients")
+
+
+def cell_forward_at(student, shape_id: str, seed: int) -> tuple:
+    """The student's rnn_cell_forward and the reference's as functions of the named inputs
+    (x_t, h_prev and the weights) of (shape_id, seed), h_next out, and those inputs: what the
+    own-forward credit differentiates and moves."""
+    x_t, h_prev, p = cell_args(shape_id, seed)
+
+    def forward(args: dict, function=None):
+        weights = {k: args[k] for k in PARAM_KEYS}
+        if function is not None:
+            return function(args["x_t"], args["h_prev"], weights)[0]
+        return student_cell_forward(student, shape_id, args["x_t"], args["h_prev"], weights)[0]
+
+    return (forward, functools.partial(forward, function=reference.rnn_cell_forward),
+            {"x_t": x_t, "h_prev": h_prev, **p})
+
+
+def sequence_forward_at(student, shape_id: str, seed: int) -> tuple:
+    """As :func:`cell_forward_at`, for rnn_forward (x, h0 and the weights; h out)."""
+    x, h0, p = sequence_args(shape_id, seed)
+
+    def forward(args: dict, function=None):
+        weights = {k: args[k] for k in PARAM_KEYS}
+        if function is not None:
+            return function(args["x"], args["h0"], weights)[0]
+        return student_forward(student, shape_id, args["x"], args["h0"], weights)[0]
+
+    return (forward, functools.partial(forward, function=reference.rnn_forward),
+            {"x": x, "h0": h0, **p})
 
 
 # ------------------------------------------------------------------------------------ helpers
