@@ -20,8 +20,11 @@ lint: $(STAMP)
 release: $(STAMP)
 	$(BIN)/rnnkit release
 
+# Options go in BENCH, e.g. `make bench BENCH=--quick` (a smoke run at a tiny size) or
+# `make bench BENCH="--assignments rnn --class-sizes 100"`: see benchmarks/autograde_throughput.py.
+BENCH ?=
 bench: $(STAMP) isolation
-	$(BIN)/python benchmarks/autograde_throughput.py
+	$(BIN)/python benchmarks/autograde_throughput.py $(BENCH)
 
 # The virtual environment, with every version pinned in requirements.lock.
 $(STAMP): requirements.lock pyproject.toml

@@ -8,6 +8,7 @@ Commands that work on a course run in the course folder, as nbgrader's do (or --
     rnnkit collect-zip rnn download.zip              an LMS zip into submitted/
     rnnkit grade NOTEBOOK --assignment rnn --json results.json
     rnnkit autograde rnn [--jobs N] [--force]        every submission under submitted/
+    rnnkit autograde rnn --scheduler ADDRESS         the same, on a Dask cluster's workers
     rnnkit gradebook rnn                             the grades nbgrader has recorded
     rnnkit export rnn --format moodle|canvas --out grades.csv   grades for the LMS
     rnnkit gradescope rnn --out autograder.zip       a Gradescope autograder
@@ -186,9 +187,11 @@ def cmd_autograde(args: argparse.Namespace) -> int:
 
     course = find_course(args.course_dir)
     check_assignment(args.assignment)
-    _announce_isolation(args.insecure)
+    if args.scheduler is None:  # with a scheduler, its workers grade (and are checked)
+        _announce_isolation(args.insecure)
     summary = autograde_class(course, args.assignment, jobs=args.jobs,
-                              force=args.force, insecure=args.insecure)
+                              force=args.force, insecure=args.insecure,
+                              scheduler=args.scheduler)
     print(f"graded {summary.graded}, unchanged {summary.unchanged}, "
           f"failed {len(summary.failed)}")
     for failure in summary.failed:
@@ -434,6 +437,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("assignment")
     sub.add_argument("--jobs", type=int, help="parallel workers (default: one per core)")
     sub.add_argument("--force", action="store_true", help="grade unchanged submissions again")
+    sub.add_argument("--scheduler", metavar="ADDRESS",
+                     help="grade on the workers of this dask.distributed scheduler (e.g. "
+                          "tcp://host:8786) instead of local processes; see the README")
     course_dir(sub)
     language(sub, "each notebook's release language")
     insecure(sub)

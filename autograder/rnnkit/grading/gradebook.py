@@ -11,31 +11,51 @@ for that function and its points as nbgrader's partial-credit output). The cours
 (course id, database, ignore patterns, late-penalty plugin) come from its nbgrader_config.py.
 The notebook is written atomically, so a failure leaves the previous one (or none), never half
 of one.
+
+A class is recorded in batches, so that the cost of a record does not grow with the gradebook:
+- one database session for the run, whose changes are committed a batch at a time
+  (:meth:`CourseGradebook.commit`): nbgrader's own commits, one per cell, become flushes, and
+  its preprocessors, which would open a gradebook of their own for every notebook, use the
+  run's (see ``_lent_to_nbgrader``);
+- indexes on the columns nbgrader's lookups join on (``ensure_indexes``), which nbgrader's
+  schema lacks: without them finding one student's grade reads every student's;
+- the release notebook read once per run.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import logging
 import os
 import shutil
 import sys
 import warnings
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.apps.baseapp import NbGrader
 from nbgrader.converters import Autograde
-from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    SaveAutoGrades,
+    latesubmissions,
+    saveautogrades,
+)
 from nbgrader.utils import ignore_patterns
-from sqlalchemy.exc import SAWarning
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError, SAWarning
+from sqlalchemy.orm import scoped_session
 
 from rnnkit.cells import TEST_PREFIX
 from rnnkit.grading.results import GradeReport, format_tests, write_text_atomically
-from rnnkit.nb.fill import fill_release
 from rnnkit.untrusted import clean_code
+from rnnkit.nb.fill import fill_release
 
 
 class CourseGradebook:
@@ -45,6 +65,9 @@ class CourseGradebook:
     - course_dir: the nbgrader course directory (its nbgrader_config.py is read)
     - reserved: names of rnnkit's own files in each autograded folder; a submitted file of
       the same name is not copied there
+
+    Records are stored in batches: :meth:`record` adds one to the batch, :meth:`commit` stores
+    the batch (leaving the ``with`` block without an error commits what is left).
     """
 
     def __init__(self, course_dir: Path, reserved: Collection[str] = ()) -> None:
@@ -53,15 +76,35 @@ class CourseGradebook:
         self._reserved = set(reserved)
         coursedir = self._nbgrader.coursedir
         self._gradebook = Gradebook(coursedir.db_url, coursedir.course_id)
+        ensure_indexes(self._gradebook.engine)
+        self._session: scoped_session = self._gradebook.db
+        self._deferred = _DeferredCommits(self._session)
+        self._gradebook.db = self._deferred  # nbgrader's methods commit the batch only
+        self._batch: list[_Record] = []
+        self._broken: Exception | None = None  # why the batch can no longer be committed
+        self._released: set[str] = set()
+        self._releases: dict[str, nbformat.NotebookNode] = {}  # parsed once per run
+        self._default_course_checked = False
 
     def __enter__(self) -> CourseGradebook:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._gradebook.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        try:
+            if exc_type is None and (self._batch or self._broken):
+                self.commit()
+        finally:
+            self._session.rollback()  # what was not committed is not kept
+            self._gradebook.close()
+
+    @property
+    def pending(self) -> int:
+        """How many records wait for :meth:`commit`."""
+        return len(self._batch)
 
     def record(self, student: str, submitted: Path, report: GradeReport) -> None:
-        """Store one student's grades and fill their autograded folder as nbgrader would.
+        """Fill a student's autograded folder as nbgrader would, and add their grades to the
+        batch that the next :meth:`commit` stores.
 
         Inputs:
         - student: the student's id
@@ -71,24 +114,72 @@ class CourseGradebook:
           shows
 
         Raises ValueError when the assignment was never released in this course directory, or
-        when the submission's timestamp.txt is not a timestamp nbgrader can read.
+        when the submission's timestamp.txt is not a timestamp nbgrader can read. Whatever it
+        raises, this student's grades are not in the batch, and the others' still are.
         """
         assignment = report.assignment
         folder = Path(submitted).parent
         self._check_released(assignment)
         timestamp = self._timestamp(folder)
-        self._gradebook.update_or_create_student(student)
+        self._copy_other_files(folder, student, assignment)
+        nb = self._write_autograded(student, report)
+        entry = _Record(student, assignment, timestamp, nb)
+        try:
+            self._store(entry)
+        except Exception:
+            self._store_batch_again()  # the failed record's changes are rolled back
+            raise
+        self._batch.append(entry)
+
+    def commit(self) -> None:
+        """Store every record of the batch in one transaction. On failure none of them is
+        stored (each student is graded again on the next run) and the error is raised."""
+        batch, self._batch = self._batch, []
+        broken, self._broken = self._broken, None
+        try:
+            if broken is not None:
+                raise RuntimeError(f"the gradebook's batch of {len(batch)} records could not be "
+                                   f"kept ({type(broken).__name__}: {broken})") from broken
+            self._session.commit()
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _store(self, entry: _Record) -> None:
+        """Record one submission in the session, with nbgrader's own code, uncommitted."""
+        if not self._default_course_checked:
+            # nbgrader's preprocessors open Gradebook(db_url), whose course check adds the
+            # row of nbgrader's default course; they use the run's gradebook (lent) instead.
+            self._gradebook.check_course()
+            self._default_course_checked = True
+        self._deferred.rolled_back = False
+        self._gradebook.update_or_create_student(entry.student)
         with warnings.catch_warnings():
             # nbgrader's own add_submission trips an autoflush warning of SQLAlchemy 2; the
             # rows it creates are complete (nbgrader autograde sees the same warning).
             warnings.simplefilter("ignore", SAWarning)
             # Like nbgrader: without a timestamp.txt an earlier recorded timestamp stays.
             self._gradebook.update_or_create_submission(
-                assignment, student, **({"timestamp": timestamp} if timestamp else {}))
-        self._gradebook.db.commit()
-        self._copy_other_files(folder, student, assignment)
-        nb = self._write_autograded(student, report)
-        self._save_autogrades(nb, student, assignment)
+                entry.assignment, entry.student,
+                **({"timestamp": entry.timestamp} if entry.timestamp else {}))
+        self._save_autogrades(entry.nb, entry.student, entry.assignment)
+        self._session.flush()
+        if self._deferred.rolled_back:  # nbgrader rolled back after a database error
+            raise RuntimeError(f"the gradebook refused the grades of {entry.student}")
+
+    def _store_batch_again(self) -> None:
+        """Roll back the session and record the batch again (after one record failed)."""
+        self._rollback()
+        try:
+            for entry in self._batch:
+                self._store(entry)
+        except Exception as error:  # the batch cannot be kept: commit() will say so
+            self._rollback()
+            self._broken = error
+
+    def _rollback(self) -> None:
+        self._session.rollback()
+        self._default_course_checked = False  # its row may have gone with the rest
 
     def _timestamp(self, folder: Path) -> datetime | None:
         """When the submission in ``folder`` was made (UTC), from its timestamp.txt as nbgrader
@@ -133,27 +224,35 @@ class CourseGradebook:
         autograde does after executing a notebook: grades, ``needs_manual_grade``, the
         "No response." comments of untouched answers, then the late penalty of the course's
         LateSubmissionPlugin (AssignLatePenalties.plugin_class in nbgrader_config.py)."""
+        db_url = self._nbgrader.coursedir.db_url
         resources = {"nbgrader": {"notebook": assignment, "assignment": assignment,
-                                  "student": student, "db_url": self._nbgrader.coursedir.db_url}}
-        for step in (SaveAutoGrades, AssignLatePenalties):
-            nb, resources = step(parent=self._nbgrader).preprocess(nb, resources)
+                                  "student": student, "db_url": db_url}}
+        with _lent_to_nbgrader(self._gradebook, db_url):
+            for step in (SaveAutoGrades, AssignLatePenalties):
+                nb, resources = step(parent=self._nbgrader).preprocess(nb, resources)
 
     def _check_released(self, assignment: str) -> None:
+        if assignment in self._released:
+            return
         try:
             self._gradebook.find_notebook(assignment, assignment)
         except Exception as error:
             raise ValueError(f"assignment {assignment!r} is not in the gradebook of "
                              f"{self.course_dir}: run `rnnkit release {assignment}` there "
                              f"first") from error
+        self._released.add(assignment)
 
     def _write_autograded(self, student: str, report: GradeReport) -> nbformat.NotebookNode:
-        release = self.course_dir / "assignments" / report.assignment / f"{report.assignment}.ipynb"
+        """The release with the student's answers and, under each grading cell, its tests'
+        feedback and points; written to the student's autograded folder and returned."""
+        nb = copy.deepcopy(self._release(report.assignment))
         answers = {grade_id: clean_code(code) for grade_id, code in report.answers.items()}
-        nb = fill_release(release, answers)
         earned = {function: points for function, (points, _) in report.by_function().items()}
         for cell in nb.cells:
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
-            if grade_id.startswith(TEST_PREFIX):
+            if grade_id in answers:
+                cell.source = answers[grade_id]
+            elif grade_id.startswith(TEST_PREFIX):
                 function = grade_id.removeprefix(TEST_PREFIX)
                 tests = [t for t in report.tests if t.function == function]
                 cell.outputs = [nbformat.v4.new_output(
@@ -166,12 +265,118 @@ class CourseGradebook:
         write_text_atomically(out / f"{report.assignment}.ipynb", text.rstrip("\n") + "\n")
         return nb
 
+    def _release(self, assignment: str) -> nbformat.NotebookNode:
+        """The course's release of ``assignment``, read (and validated) once per run."""
+        if assignment not in self._releases:
+            path = self.course_dir / "assignments" / assignment / f"{assignment}.ipynb"
+            self._releases[assignment] = fill_release(path, {})
+        return self._releases[assignment]
+
     def table(self, assignment: str) -> list[dict[str, object]]:
         """One row per student: id, score, max score (from nbgrader's own submission dicts)."""
         return sorted(
             ({"student": s["student"], "score": s["score"], "max_score": s["max_score"]}
              for s in self._gradebook.submission_dicts(assignment)),
             key=lambda row: row["student"])
+
+
+# Columns nbgrader's lookups join on that its schema does not index: find_grade and
+# find_comment (one student's grade of one cell) and a submitted notebook's score (the sum of its
+# grades) would otherwise read the rows of every student.
+_INDEXES = {
+    "rnnkit_grade_notebook": "grade (notebook_id)",
+    "rnnkit_comment_notebook": "comment (notebook_id)",
+    "rnnkit_submitted_notebook_assignment": "submitted_notebook (assignment_id)",
+}
+
+
+def ensure_indexes(engine: Engine) -> None:
+    """Add rnnkit's indexes to a gradebook database, unless it has them (they change no data;
+    nbgrader's own queries, the formgrader's included, use them too).
+
+    Inputs:
+    - engine: the database's SQLAlchemy engine (``Gradebook(...).engine``)
+    """
+    if engine.dialect.name not in ("sqlite", "postgresql"):  # they know IF NOT EXISTS
+        return
+    try:
+        with engine.begin() as connection:
+            for name, columns in _INDEXES.items():
+                connection.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {columns}"))
+    except DBAPIError:
+        pass  # a database this process may only read keeps its schema (and its speed)
+
+
+@dataclass(frozen=True)
+class _Record:
+    """One submission's grades, ready to be stored (again, if its batch is replayed)."""
+
+    student: str
+    assignment: str
+    timestamp: datetime | None
+    nb: nbformat.NotebookNode
+
+
+class _DeferredCommits:
+    """The gradebook's session as nbgrader's methods see it during a run: their commits only
+    send the changes to the database (flush) and expire what was loaded, as a commit would
+    (a submitted notebook's score is read again after its grades change); the run commits.
+    A rollback is noted: nbgrader rolls back before it raises."""
+
+    def __init__(self, session: scoped_session) -> None:
+        self._session = session
+        self.rolled_back = False
+
+    def commit(self) -> None:
+        self._session.flush()
+        self._session.expire_all()
+
+    def rollback(self) -> None:
+        self._session.rollback()
+        self.rolled_back = True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
+class _LentGradebook:
+    """What nbgrader's preprocessors get when they open ``Gradebook(db_url)``: the run's own
+    gradebook, which they use as theirs but do not close."""
+
+    def __init__(self, gradebook: Gradebook) -> None:
+        self._gradebook = gradebook
+
+    def __enter__(self) -> _LentGradebook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass  # the run closes it
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._gradebook, name)
+
+
+@contextlib.contextmanager
+def _lent_to_nbgrader(gradebook: Gradebook, db_url: str) -> Iterator[None]:
+    """While nbgrader's SaveAutoGrades and AssignLatePenalties run, the name by which they open
+    a gradebook of their own (a new engine, a schema check and a commit per cell, for every
+    notebook) gives them ``gradebook``, the one at ``db_url``; their code runs unchanged. Not
+    thread-safe: the parent process alone records, one submission at a time."""
+
+    def lend(url: str, *args: object, **kwargs: object) -> _LentGradebook:
+        if url != db_url:
+            raise ValueError(f"nbgrader asked for the gradebook {url}, not this run's {db_url}")
+        return _LentGradebook(gradebook)
+
+    modules = (saveautogrades, latesubmissions)
+    originals = [module.Gradebook for module in modules]
+    for module in modules:
+        module.Gradebook = lend
+    try:
+        yield
+    finally:
+        for module, original in zip(modules, originals, strict=True):
+            module.Gradebook = original
 
 
 def course_config(course_dir: Path) -> NbGrader:

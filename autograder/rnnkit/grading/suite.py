@@ -9,6 +9,9 @@ A hidden test is an ordinary pytest test in its assignment's ``hidden/`` folder
 
 A test earns its points when it passes and nothing otherwise; its failure message (a
 :class:`~rnnkit.compare.CheckFailed`) is the student's feedback.
+
+A process collects each suite once (per thread) and runs it for every student it grades; a
+class worker forked after the parent loaded the manifest (:func:`plan`) collects nothing.
 """
 
 from __future__ import annotations
@@ -16,12 +19,15 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
+import threading
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.config import _prepareconfig
 
 from rnnkit import assignments
 from rnnkit.compare import CheckFailed
@@ -67,85 +73,167 @@ def suite_path(assignment: str) -> Path:
 
 def plan(assignment: str) -> list[PlannedTest]:
     """Every hidden test of the assignment with the function it grades and its points."""
-    collector = _Collector(student=None, functions=None)
-    _run_pytest(assignment, collector, ["--collect-only"])
-    return collector.planned
+    return list(_collected(assignment).planned.values())
 
 
 def run(assignment: str, student: Student, functions: list[str] | None = None) -> list[TestResult]:
     """Run the hidden tests (those grading ``functions``, or all) against ``student``."""
-    collector = _Collector(student=student, functions=functions)
-    _run_pytest(assignment, collector, [])
-    return collector.results
+    collected = _collected(assignment)
+    try:
+        return collected.run(student, functions)
+    except BaseException:  # e.g. Ctrl-C mid-test: pytest's state is not to be trusted again
+        _sessions.by_assignment.pop(assignment, None)
+        collected.close()
+        raise
 
 
-def _run_pytest(assignment: str, collector: _Collector, extra: list[str]) -> None:
-    if str(KIT_ROOT) not in sys.path:  # the suites import the reference: solutions/ in the kit
-        sys.path.append(str(KIT_ROOT))
-    # Plugins a grading run has no use for; unraisableexception alone costs two full garbage
-    # collections per run.
-    unused = ["cacheprovider", "warnings", "capture", "stepwise", "unraisableexception",
-              "threadexception", "faulthandler", "junitxml", "pastebin", "doctest", "logging",
-              "lsof", "setuponly", "setupplan"]
-    args = [str(suite_path(assignment)), "-q", *(f"-pno:{name}" for name in unused),
-            "--import-mode=prepend", "--tb=no",
-            f"--rootdir={suite_path(assignment)}", "-o", "addopts=", *extra]
-    # The suite's own chatter is not feedback; a grading cell in nbgrader must print nothing
-    # on stderr (nbgrader scores such a cell 0).
+def collection_count() -> int:
+    """How many times this process has collected a hidden suite: once per assignment (and
+    thread) that grades, however many students it grades."""
+    return _counter.collections
+
+
+class _Sessions(threading.local):
+    """This thread's collected suites, by assignment. A forked worker inherits the forking
+    thread's (the parent's collection, made when it loaded the manifest)."""
+
+    def __init__(self) -> None:
+        self.by_assignment: dict[str, _CollectedSuite] = {}
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.collections = 0
+
+
+_sessions = _Sessions()
+_counter = _Counter()
+
+
+def _collected(assignment: str) -> _CollectedSuite:
+    found = _sessions.by_assignment.get(assignment)
+    if found is None:
+        found = _sessions.by_assignment[assignment] = _CollectedSuite(assignment)
+        _counter.collections += 1
+    return found
+
+
+class _CollectedSuite:
+    """An assignment's hidden suite in a pytest session that stays open: collected once, then
+    run for one student after another.
+
+    Each run goes through pytest's own protocol for every selected test
+    (``pytest_runtest_protocol``: set-up, call, teardown, reports), as ``pytest`` itself runs
+    tests, so fixtures, marks and failure reports behave as in a fresh session; the last test
+    of a run tears down every fixture, so nothing carries over from one student to the next.
+    What is saved is pytest's start-up, plugin loading and collection (about 45 ms a student).
+    Opening the session uses pytest's internal first steps (``_prepareconfig``,
+    ``_do_configure``: what ``pytest.main`` does before running), pinned in requirements.lock.
+    """
+
+    def __init__(self, assignment: str) -> None:
+        self.assignment = assignment
+        self.plugin = _Collector()
+        path = suite_path(assignment)
+        if str(KIT_ROOT) not in sys.path:  # the suites import the reference: solutions/
+            sys.path.append(str(KIT_ROOT))
+        # Plugins a grading run has no use for (unraisableexception alone costs two full
+        # garbage collections per run); the terminal reporter would keep what it printed.
+        unused = ["cacheprovider", "warnings", "capture", "stepwise", "unraisableexception",
+                  "threadexception", "faulthandler", "junitxml", "pastebin", "doctest",
+                  "logging", "lsof", "setuponly", "setupplan", "terminal"]
+        args = [str(path), *(f"-pno:{name}" for name in unused), "--import-mode=prepend",
+                "--disable-plugin-autoload", f"--rootdir={path}", "-o", "addopts="]
+        with _quiet():
+            self.config = _prepareconfig(args, plugins=[self.plugin])
+            # --tb=no, an option of the terminal plugin: no traceback is formatted for a
+            # failure, whose feedback is the exception's own message.
+            self.config.option.tbstyle = "no"
+            try:
+                self.config._do_configure()
+                self.session = pytest.Session.from_config(self.config)
+                self.config.hook.pytest_sessionstart(session=self.session)
+                self.config.hook.pytest_collection(session=self.session)
+            except pytest.UsageError as error:
+                self.close()
+                raise RuntimeError(f"the hidden suite of {assignment!r} is not usable: "
+                                   f"{error}") from None
+            except BaseException:
+                self.close()
+                raise
+        if self.session.testsfailed:  # errors while collecting (an import error...)
+            self.close()
+            raise RuntimeError(f"the hidden suite of {assignment!r} could not be collected; "
+                               f"run pytest on {path} to see why")
+        self.planned = self.plugin.planned
+
+    def run(self, student: Student, functions: list[str] | None) -> list[TestResult]:
+        items = [item for item in self.session.items
+                 if functions is None or self.planned[item.nodeid].function in functions]
+        self.session.testsfailed = 0
+        self.plugin.current = student
+        try:
+            with _quiet():
+                for item, after in zip(items, [*items[1:], None], strict=True):
+                    item.config.hook.pytest_runtest_protocol(item=item, nextitem=after)
+            return self.plugin.take_results()
+        finally:
+            self.plugin.current = None  # what the judge remembers about it can go (judge.memo)
+
+    def close(self) -> None:
+        """End the session as pytest ends one (its plugins undo what they set up)."""
+        with _quiet(), contextlib.suppress(Exception):
+            self.config._ensure_unconfigure()
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """The suite's own chatter is not feedback; a grading cell in nbgrader must print nothing
+    on stderr (nbgrader scores such a cell 0)."""
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
             contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
-        code = pytest.main(args, plugins=[collector])
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED,
-                    pytest.ExitCode.NO_TESTS_COLLECTED):
-        raise RuntimeError(f"the hidden suite of {assignment!r} could not run (pytest exit "
-                           f"code {code}); run pytest on {suite_path(assignment)} to see why")
+        yield
 
 
 class _Collector:
-    """pytest plugin: provides the ``student`` fixture, selects tests, records outcomes."""
+    """pytest plugin: provides the ``student`` fixture, checks and plans the tests at
+    collection, records outcomes."""
 
-    def __init__(self, student: Student | None, functions: list[str] | None) -> None:
-        self._student = student
-        self._functions = functions
-        self.planned: list[PlannedTest] = []
-        self.results: list[TestResult] = []
-        self._by_id: dict[str, PlannedTest] = {}
+    def __init__(self) -> None:
+        self.current: Student | None = None  # the student being graded
+        self.planned: dict[str, PlannedTest] = {}  # by node id, in collection order
+        self._results: list[TestResult] = []
+
+    def take_results(self) -> list[TestResult]:
+        results, self._results = self._results, []
+        return results
 
     @pytest.fixture
     def student(self) -> Student:
-        return self._student
+        return self.current
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{MARKER}(function, points): what a test grades")
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[Any]) -> None:
-        kept, dropped = [], []
         for item in items:
             marker = item.get_closest_marker(MARKER)
             if marker is None:
                 raise pytest.UsageError(f"{item.nodeid} does not say what it grades: add "
                                         f"@pytest.mark.{MARKER}(function, points=...)")
-            test = PlannedTest(item.nodeid.split("::", 1)[-1], *_marker_args(marker))
-            if self._functions is None or test.function in self._functions:
-                kept.append(item)
-                self.planned.append(test)
-                self._by_id[item.nodeid] = test
-            else:
-                dropped.append(item)
-        items[:] = kept
-        if dropped:
-            config.hook.pytest_deselected(items=dropped)
+            self.planned[item.nodeid] = PlannedTest(item.nodeid.split("::", 1)[-1],
+                                                    *_marker_args(marker))
 
     def pytest_runtest_makereport(self, item: Any, call: pytest.CallInfo) -> None:
-        test = self._by_id[item.nodeid]
+        test = self.planned[item.nodeid]
         if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
             if call.excinfo is None:
-                self.results.append(TestResult(test.name, test.function, test.points,
-                                               test.points, ""))
+                self._results.append(TestResult(test.name, test.function, test.points,
+                                                test.points, ""))
             else:
-                self.results.append(TestResult(test.name, test.function, test.points, 0.0,
-                                               _feedback(call.excinfo.value)))
+                self._results.append(TestResult(test.name, test.function, test.points, 0.0,
+                                                _feedback(call.excinfo.value)))
 
 
 def _marker_args(marker: pytest.Mark) -> tuple[str, float]:

@@ -4,18 +4,21 @@ Cells tagged ``lang:es`` / ``lang:en`` are kept only in their language; inside a
 marked ``[es] `` or ``[en] `` (after indentation and an optional ``# ``) is kept only in its
 language, without the marker; and a code line ending in ``# [lang]`` gets the release's language
 in its string literal (``set_language("es")  # [lang]``), so the kernel speaks it too.
+
+Grading reads cells through :func:`localize_source` alone, so nbformat and nbgrader (more than
+a second to import: nbformat's schema validator builds a grammar) are imported only when the
+nbgrader step :class:`SelectLanguage` is first asked for.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from nbformat import NotebookNode
-from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode, validate
+from typing import TYPE_CHECKING, Any
 
 from rnnkit.i18n import DEFAULT_LANGUAGE, check_language
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 _LINE_MARKER = re.compile(r"^(?P<lead>\s*(?:#\s*)?)\[(?P<lang>es|en)\] ?")
 _LANGUAGE_LITERAL = re.compile(r"""(?P<quote>["'])(?:es|en)(?P=quote)(?=.*#\s*\[lang\])""")
@@ -59,14 +62,31 @@ def localize_notebook(nb: NotebookNode, lang: str) -> NotebookNode:
     return nb
 
 
-class SelectLanguage(NbGraderPreprocessor):
-    """First step of ``nbgrader generate_assignment``: keep one language of the source."""
+def __getattr__(name: str) -> Any:
+    """``SelectLanguage``, built on first use (see the module's docstring)."""
+    if name != "SelectLanguage":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = built = _select_language_class()
+    return built
 
-    language = Unicode(DEFAULT_LANGUAGE, help="Language of the release: es or en").tag(config=True)
 
-    @validate("language")
-    def _check(self, proposal: dict[str, Any]) -> str:
-        return check_language(proposal["value"])
+def _select_language_class() -> type:
+    from nbgrader.preprocessors import NbGraderPreprocessor
+    from traitlets import Unicode, validate
 
-    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
-        return localize_notebook(nb, self.language), resources
+    class SelectLanguage(NbGraderPreprocessor):
+        """First step of ``nbgrader generate_assignment``: keep one language of the source."""
+
+        language = Unicode(DEFAULT_LANGUAGE,
+                           help="Language of the release: es or en").tag(config=True)
+
+        @validate("language")
+        def _check(self, proposal: dict[str, Any]) -> str:
+            return check_language(proposal["value"])
+
+        def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+            return localize_notebook(nb, self.language), resources
+
+    SelectLanguage.__module__ = __name__
+    SelectLanguage.__qualname__ = "SelectLanguage"
+    return SelectLanguage

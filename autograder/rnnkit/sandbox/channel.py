@@ -53,6 +53,7 @@ _TYPE_NAME = type.__dict__["__name__"]
 _PREFIX = struct.Struct("<IQ")
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _ARRAY_KEYS = frozenset({"dtype", "shape", "offset", "nbytes"})
+_PIECE_BYTES = 2**20  # what arrives in smaller pieces is gathered up to this size
 
 
 class StudentError(Exception):
@@ -376,34 +377,80 @@ class FrameReader:
     """Reassembles frames from bytes arriving in pieces, refusing oversized ones early.
 
     Feed it whatever the pipe gives, then call ``next_frame()`` until it returns None.
+
+    It hands out copies, never a view of a buffer that later changes size: a sampling
+    profiler, tracer or debugger that keeps a frame object (and with it that frame's locals)
+    could otherwise keep such a view alive and make every later read fail ("BufferError:
+    Existing exports of data: object cannot be re-sized"). What arrives in small pieces is
+    gathered in a private bytearray that nothing outside this class ever sees, so that a
+    child writing a byte at a time cannot make it keep millions of tiny objects.
     """
 
     def __init__(self, max_header: int = MAX_HEADER_BYTES, max_body: int = MAX_BODY_BYTES):
-        self._buffer = bytearray()
+        self._pieces: list[bytes] = []  # what arrived and is not handed out yet, in order ...
+        self._tail = bytearray()  # ... followed by this, where small pieces are gathered
+        self._start = 0  # bytes of the first piece already handed out
+        self._unread = 0  # bytes in the pieces (after ``_start``) and the tail
         self._max_header = max_header
         self._max_body = max_body
 
     def feed(self, data: bytes) -> None:
-        self._buffer += data
+        if not data:
+            return
+        self._unread += len(data)
+        if not self._tail and len(data) >= _PIECE_BYTES:
+            self._pieces.append(bytes(data))
+        else:
+            self._tail += data
+            if len(self._tail) >= _PIECE_BYTES:
+                self._seal()
 
     def next_frame(self) -> tuple[Any, bytes] | None:
         """The next complete (header, body), or None while it is incomplete."""
-        if len(self._buffer) < _PREFIX.size:
+        if self._unread < _PREFIX.size:
             return None
-        head_len, body_len = _PREFIX.unpack_from(self._buffer)
+        head_len, body_len = _PREFIX.unpack_from(self._first(_PREFIX.size), self._start)
         if head_len > self._max_header or body_len > self._max_body:
             raise invalid(f"a frame of {head_len} + {body_len} bytes exceeds the size limits")
-        end = _PREFIX.size + head_len + body_len
-        if len(self._buffer) < end:
+        size = _PREFIX.size + head_len + body_len
+        if self._unread < size:
             return None
-        view = memoryview(self._buffer)
-        try:
-            header = parse_header(view[_PREFIX.size:_PREFIX.size + head_len])
-            body = bytes(view[_PREFIX.size + head_len:end])
-        finally:
-            view.release()  # a bytearray cannot shrink while a view of it exists
-        del self._buffer[:end]
+        data = self._first(size)
+        start = self._start + _PREFIX.size
+        header = parse_header(data[start:start + head_len])
+        body = data[start + head_len:self._start + size]
+        self._hand_out(size)
         return header, body
+
+    @property
+    def pending(self) -> int:
+        """Bytes received that are not part of a frame handed out yet."""
+        return self._unread
+
+    def _seal(self) -> None:
+        """Make the gathered small pieces one piece."""
+        if self._tail:
+            self._pieces.append(bytes(self._tail))
+            self._tail.clear()
+
+    def _first(self, size: int) -> bytes:
+        """The first piece, made to hold at least ``size`` unread bytes after ``_start``, which
+        must have arrived (the pieces are joined once a frame is complete, so a large frame is
+        copied once)."""
+        if not self._pieces or len(self._pieces[0]) - self._start < size:
+            self._seal()
+            if len(self._pieces[0]) - self._start < size:
+                self._pieces = [b"".join([self._pieces[0][self._start:], *self._pieces[1:]])]
+                self._start = 0
+        return self._pieces[0]
+
+    def _hand_out(self, size: int) -> None:
+        """Forget the first ``size`` unread bytes (all within the first piece)."""
+        self._start += size
+        self._unread -= size
+        if self._start == len(self._pieces[0]):
+            del self._pieces[0]
+            self._start = 0
 
 
 def unpack(frame: bytes) -> tuple[Any, bytes]:
@@ -411,7 +458,7 @@ def unpack(frame: bytes) -> tuple[Any, bytes]:
     reader = FrameReader()
     reader.feed(frame)
     parts = reader.next_frame()
-    if parts is None or reader.next_frame() is not None or reader._buffer:
+    if parts is None or reader.pending:
         raise invalid("not exactly one complete frame")
     return parts
 
