@@ -58,8 +58,8 @@ from rnnkit.grading import suite
 from rnnkit.grading.classroom import autograde_class
 from rnnkit.grading.gradebook import CourseGradebook
 from rnnkit.grading.student import NamespaceStudent
-from rnnkit.course import nbgrader_environment
-from rnnkit.paths import KIT_ROOT
+from rnnkit.kit.course import nbgrader_environment
+from rnnkit.kit.paths import KIT_ROOT
 from rnnkit.nb.catalogue import load_entries
 from rnnkit.nb.fill import answers_for_functions, fill_release, source_answers
 from rnnkit.nb.submission import read_submission

@@ -24,8 +24,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnkit.course import release
-from rnnkit.paths import KIT_ROOT, SOURCE
+from rnnkit.kit.course import release
+from rnnkit.kit.paths import KIT_ROOT, SOURCE
 
 TARGET_RATIO = 1.5
 ASSIGNMENT = "rnn"

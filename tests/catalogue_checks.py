@@ -28,8 +28,8 @@ from rnnkit import i18n
 from rnnkit.assignments import Assignment
 from rnnkit.grading import suite
 from rnnkit.grading.student import NamespaceStudent
+from rnnkit.kit.paths import KIT_ROOT, SOLUTIONS
 from rnnkit.nb.catalogue import Entry, load_entries, load_entry
-from rnnkit.paths import KIT_ROOT, SOLUTIONS
 
 
 class Catalogue:

@@ -19,7 +19,7 @@ import subprocess
 import pytest
 
 from rnnkit import i18n
-from rnnkit.paths import KIT_ROOT
+from rnnkit.kit.paths import KIT_ROOT
 
 NOT_WRITTEN_BY_TESTS = frozenset({".venv", ".git", "__pycache__", ".ruff_cache"})
 HAND_WRITTEN = (".py", ".ipynb", ".md", ".toml", ".txt", ".cfg", ".in", ".lock")

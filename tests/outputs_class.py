@@ -19,9 +19,9 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from rnnkit.course import init_course
 from rnnkit.grading.classroom import autograde_class
 from rnnkit.grading.gradebook import course_config
+from rnnkit.kit.course import init_course
 from rnnkit.nb.fill import answers_for_functions, fill_release, reference_answers, source_answers
 
 ASSIGNMENT = "rnn"

@@ -23,16 +23,16 @@ import nbformat
 import pytest
 from test_nbgrader_e2e import make_course, nbgrader, submit
 
-from rnnkit.course import init_course
 from rnnkit.grading import manifest
 from rnnkit.grading.engine import grade_notebook
 from rnnkit.grading.gradebook import CourseGradebook
 from rnnkit.i18n import LANGUAGES
+from rnnkit.kit.course import init_course
+from rnnkit.kit.paths import RELEASES, SOURCE
 from rnnkit.nb import submission as submission_module
 from rnnkit.nb.fill import fill_release, source_answers
 from rnnkit.nb.language import localize_source
 from rnnkit.nb.submission import Release, read_submission
-from rnnkit.paths import RELEASES, SOURCE
 from rnnkit.sandbox import Limits, detect_isolation
 
 RELEASE = RELEASES / "rnn" / "rnn.ipynb"

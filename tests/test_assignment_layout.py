@@ -11,7 +11,7 @@ import pytest
 
 from rnnkit import assignments
 from rnnkit.grading import manifest, suite
-from rnnkit.paths import KIT_ROOT, SOURCE
+from rnnkit.kit.paths import KIT_ROOT, SOURCE
 
 SPECS = assignments.all_assignments()
 

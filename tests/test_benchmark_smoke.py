@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from rnnkit.paths import KIT_ROOT
+from rnnkit.kit.paths import KIT_ROOT
 from rnnkit.sandbox import detect_isolation
 
 pytestmark = [

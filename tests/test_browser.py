@@ -38,12 +38,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnnkit.course import init_course
 from rnnkit.grading import manifest
 from rnnkit.grading.gradebook import CourseGradebook
+from rnnkit.kit.course import init_course
+from rnnkit.kit.paths import KIT_ROOT
 from rnnkit.nb.catalogue import load_entries
 from rnnkit.nb.fill import answers_for_functions, fill_release, reference_answers, source_answers
-from rnnkit.paths import KIT_ROOT
 
 pytestmark = pytest.mark.slow
 

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from rnnkit.grading.engine import grade_notebook
-from rnnkit.paths import KIT_ROOT
+from rnnkit.kit.paths import KIT_ROOT
 from rnnkit.nb.fill import fill_release, source_answers
 from rnnkit.sandbox import channel
 

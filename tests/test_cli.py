@@ -9,8 +9,8 @@ import pytest
 
 from rnnkit.cli import main
 from rnnkit.grading import manifest
+from rnnkit.kit.paths import RELEASES
 from rnnkit.nb.fill import fill_release, source_answers
-from rnnkit.paths import RELEASES
 
 RELEASE = RELEASES / "rnn" / "rnn.ipynb"
 

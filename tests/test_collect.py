@@ -14,8 +14,8 @@ from nbgrader.api import Gradebook
 from nbgrader.utils import parse_utc
 
 from rnnkit.cli import main
-from rnnkit.collect import collect_zip, identify, load_roster
 from rnnkit.grading.gradebook import course_config as course_settings
+from rnnkit.kit.collect import collect_zip, identify, load_roster
 
 MOODLE_ANA = "Ana Garcia_123_assignsubmission_file_"
 DUE = datetime(2024, 3, 1, 12, 0, 0)  # UTC, naive, as nbgrader stores due dates
@@ -73,7 +73,7 @@ def test_collect_writes_one_notebook_per_student_and_skips_unsafe_members(tmp_pa
 
 
 def test_oversized_members_are_not_extracted(tmp_path, monkeypatch):
-    monkeypatch.setattr("rnnkit.collect.MAX_NOTEBOOK_BYTES", 10)
+    monkeypatch.setattr("rnnkit.kit.collect.MAX_NOTEBOOK_BYTES", 10)
     download = make_zip(tmp_path / "d.zip", {"ana/rnn.ipynb": b"0" * 1000, "bo.ipynb": b"{}"})
     collected = collect_zip(download, tmp_path / "course", "rnn")
     assert list(collected.written) == ["bo"]
@@ -81,7 +81,7 @@ def test_oversized_members_are_not_extracted(tmp_path, monkeypatch):
 
 
 def test_notebooks_too_large_in_all_are_refused_before_writing(tmp_path, monkeypatch):
-    monkeypatch.setattr("rnnkit.collect.MAX_TOTAL_BYTES", 100)
+    monkeypatch.setattr("rnnkit.kit.collect.MAX_TOTAL_BYTES", 100)
     download = make_zip(tmp_path / "d.zip", {"ana.ipynb": b"0" * 60, "bo.ipynb": b"0" * 60})
     with pytest.raises(ValueError, match="MiB of notebooks"):
         collect_zip(download, tmp_path / "course", "rnn")

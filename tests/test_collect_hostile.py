@@ -12,7 +12,7 @@ from hostile.zips import ASSIGNMENT, CASES, COLLECTED, ZipCase, notebook_bytes
 from nbgrader.utils import parse_utc
 from test_collect import collect_timed, set_due_date
 
-from rnnkit.collect import collect_zip
+from rnnkit.kit.collect import collect_zip
 
 
 def plant(course: Path, students: tuple[str, ...]) -> None:

@@ -21,12 +21,12 @@ from nbgrader.api import Gradebook
 from nbgrader.utils import notebook_hash
 from test_nbgrader_e2e import nbgrader, submit
 
-from rnnkit.course import release
 from rnnkit.grading.classroom import STATE_FILE, autograde_class
 from rnnkit.grading.gradebook import course_config
+from rnnkit.kit.course import release
+from rnnkit.kit.paths import KIT_ROOT, SOURCE
 from rnnkit.nb.catalogue import load_entries
 from rnnkit.nb.fill import answers_for_functions, fill_release, reference_answers, source_answers
-from rnnkit.paths import KIT_ROOT, SOURCE
 
 pytestmark = pytest.mark.slow
 ASSIGNMENT = "rnn"

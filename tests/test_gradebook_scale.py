@@ -25,7 +25,7 @@ from rnnkit.grading import suite
 from rnnkit.grading.classroom import STATE_FILE, autograde_class
 from rnnkit.grading.gradebook import CourseGradebook
 from rnnkit.grading.results import GradeReport
-from rnnkit.paths import KIT_ROOT
+from rnnkit.kit.paths import KIT_ROOT
 from rnnkit.nb.fill import source_answers
 
 STEPS_PER_CALL = 1000  # SQLite instructions between two calls of the progress handler

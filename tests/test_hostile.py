@@ -31,9 +31,9 @@ from test_nbgrader_e2e import make_course
 from rnnkit.grading.classroom import STATE_FILE, autograde_class
 from rnnkit.grading.engine import grade_notebook
 from rnnkit.grading.gradebook import CourseGradebook
+from rnnkit.kit.paths import KIT_ROOT, RELEASES
 from rnnkit.nb.catalogue import load_entries
 from rnnkit.nb.fill import answers_for_functions, fill_release
-from rnnkit.paths import KIT_ROOT, RELEASES
 from rnnkit.sandbox import Limits, detect_isolation
 from rnnkit.sandbox import box as box_module
 

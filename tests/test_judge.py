@@ -25,8 +25,8 @@ from hostile.free_credit import (
 from rnnkit.compare import CheckFailed
 from rnnkit.grading import judge, suite
 from rnnkit.grading.student import NamespaceStudent, StudentFailure
+from rnnkit.kit.paths import SOLUTIONS
 from rnnkit.nb.catalogue import load_entry
-from rnnkit.paths import SOLUTIONS
 
 RNN_BACKWARD = ("rnn_cell_backward", "rnn_backward")
 LSTM_BACKWARD = ("lstm_cell_backward", "lstm_backward")

@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rnnkit.paths import KIT_ROOT
+from rnnkit.kit.paths import KIT_ROOT
 
 
 def test_ruff_finds_nothing():

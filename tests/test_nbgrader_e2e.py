@@ -14,10 +14,11 @@ import nbformat
 import pytest
 
 from rnnkit import assignments
-from rnnkit.course import nbgrader_environment, release
 from rnnkit.grading import manifest
 from rnnkit.grading.engine import grade_notebook
 from rnnkit.grading.gradebook import CourseGradebook
+from rnnkit.kit.course import nbgrader_environment, release
+from rnnkit.kit.paths import KIT_ROOT, RELEASES, SOURCE
 from rnnkit.nb.catalogue import load_entries
 from rnnkit.nb.fill import (
     answers_for_functions,
@@ -25,7 +26,6 @@ from rnnkit.nb.fill import (
     reference_answers,
     source_answers,
 )
-from rnnkit.paths import KIT_ROOT, RELEASES, SOURCE
 
 pytestmark = pytest.mark.slow
 ASSIGNMENTS = assignments.names()

@@ -11,8 +11,8 @@ from nbclient import NotebookClient
 
 from rnnkit import assignments
 from rnnkit.grading import manifest
+from rnnkit.kit.paths import SOURCE
 from rnnkit.nb.language import localize_notebook
-from rnnkit.paths import SOURCE
 
 pytestmark = pytest.mark.slow
 

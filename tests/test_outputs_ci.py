@@ -20,10 +20,10 @@ from outputs_class import IGNORES_H0
 from rnnkit import assignments
 from rnnkit.cli import main
 from rnnkit.grading import manifest
+from rnnkit.kit.paths import KIT_ROOT, RELEASES
 from rnnkit.nb.fill import answers_for_functions, fill_release, reference_answers, source_answers
 from rnnkit.outputs.junit import junit_xml
 from rnnkit.outputs.kit import copy_kit
-from rnnkit.paths import KIT_ROOT, RELEASES
 
 ASSIGNMENT = "rnn"
 RELEASE = RELEASES / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"

@@ -21,8 +21,8 @@ from outputs_class import IGNORES_H0
 from rnnkit import assignments
 from rnnkit.cli import main
 from rnnkit.grading import manifest
+from rnnkit.kit.paths import KIT_ROOT, RELEASES
 from rnnkit.nb.fill import answers_for_functions, fill_release, reference_answers, source_answers
-from rnnkit.paths import KIT_ROOT, RELEASES
 
 ASSIGNMENT = "rnn"
 RELEASE = RELEASES / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -64,7 +64,7 @@ def autograder_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     course = root / "course"
     course.mkdir()
     (course / "nbgrader_config.py").write_text(
-        "from rnnkit.course import configure\n"
+        "from rnnkit.kit.course import configure\n"
         "configure(get_config(), course_id='c', language='en')  # noqa: F821\n")
     out = root / "autograder.zip"
     assert main(["gradescope", ASSIGNMENT, "--out", str(out), "--course-dir", str(course)]) == 0
@@ -129,7 +129,7 @@ def test_a_perfect_a_mistaken_and_a_hostile_submission(autograder_zip, tmp_path)
     assert all(TEST_FIELDS <= set(test) for test in perfect["tests"])
     assert perfect["score"] == top == sum(test["max_score"] for test in perfect["tests"])
     # The grading ran with the zip's kit, not the checkout's.
-    assert f"(kit: {perfect_tree / 'source' / 'kit'})" in done.stdout
+    assert f"(kit: {perfect_tree / 'source' / 'kit'};" in done.stdout
 
     mistaken_tree = gradescope_tree(autograder_zip, tmp_path / "mistaken")
     submit(mistaken_tree, fill_release(RELEASE, {

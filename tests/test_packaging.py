@@ -1,6 +1,7 @@
 """What a student can install (the wheel) holds the public checks and no answers, and its
 `rnnkit check` works where only the wheel is installed."""
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from rnnkit.paths import KIT_ROOT, RELEASES
+from rnnkit import assignments
+from rnnkit.kit.paths import KIT_ROOT, RELEASES
 
 pytestmark = pytest.mark.slow
 
@@ -46,15 +48,19 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_the_wheel_has_the_checks_but_no_solutions_or_hidden_suites(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    assert "rnnkit/checks/rnn.py" in names and "rnnkit/checks/lstm.py" in names
+    for name in assignments.names():  # each assignment's spec, mistakes and public checks
+        assert {f"rnnkit/assignments/{name}/{part}.py" for part in ("__init__", "mistakes",
+                                                                     "checks")} <= set(names)
     assert "rnnkit/checks/notebook.py" in names  # rnnkit check
     assert "rnnkit/gradcheck.py" in names
-    leaks = [n for n in names if n.startswith(("solutions/", "hidden/", "tests/"))
+    leaks = [n for n in names if n.startswith(("solutions/", "tests/")) or "/hidden/" in n
              or "test_rnn" in n or "test_lstm" in n]
     assert not leaks
-    # The grader is the instructor's: students get the checks, not the grading machinery.
-    assert not [n for n in names if n.startswith(("rnnkit/grading/", "rnnkit/sandbox/",
-                                                  "rnnkit/nb/"))]
+    # The grader and the rest of the instructor kit are the instructor's: students get the
+    # checks, not the grading machinery.
+    assert not [n for n in names if n.startswith(("rnnkit/kit/", "rnnkit/grading/",
+                                                  "rnnkit/sandbox/", "rnnkit/nb/",
+                                                  "rnnkit/outputs/"))]
 
 
 def install(wheel: Path, folder: Path) -> Path:
@@ -90,7 +96,8 @@ def test_rnnkit_check_works_from_the_wheel_and_instructor_commands_say_what_they
     assert where.stdout.startswith(str(tmp_path)), where.stdout + where.stderr
     done = rnnkit("check", str(blank))
     assert done.returncode == 1, done.stderr[-2000:]
-    assert "0 de 5 comprobaciones públicas pasan." in done.stdout  # the release's language
+    checks = len(importlib.import_module("rnnkit.assignments.rnn.checks").__all__)
+    assert f"0 de {checks} comprobaciones públicas pasan." in done.stdout  # the release's
     for args in (["grade", str(blank), "--assignment", "rnn"], ["gradebook", "rnn"]):
         done = rnnkit(*args)
         assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr

@@ -332,7 +332,8 @@ def test_kit_repository_and_home_are_unreadable() -> None:
     python_home = Path(sys.base_prefix).resolve()
     home = [entry for entry in Path.home().iterdir()
             if entry not in python_home.parents and entry != python_home][:3]
-    secrets = [REPO / "solutions" / "__init__.py", REPO / "autograder" / "hidden",
+    secrets = [REPO / "solutions" / "__init__.py",
+               REPO / "autograder" / "rnnkit" / "assignments" / "rnn" / "hidden",
                REPO / "pyproject.toml", REPO / "autograder" / "rnnkit" / "compare.py"]
     assert all(path.exists() for path in secrets)  # so the test can fail
     secrets += [path for path in [Path(sys.prefix) / "pyvenv.cfg", *home] if path.exists()]

@@ -32,9 +32,9 @@ from test_catalogue import CATALOGUES
 
 from rnnkit.grading.engine import grade_notebook
 from rnnkit.grading.student import NamespaceStudent, SandboxStudent
+from rnnkit.kit.paths import RELEASES
 from rnnkit.nb.catalogue import Entry
 from rnnkit.nb.fill import answers_for_functions, fill_release, reference_answers
-from rnnkit.paths import RELEASES
 from rnnkit.sandbox import Handle, Limits, Sandbox, StudentError, box, channel, detect_isolation
 
 ROOMY = Limits(call_seconds=30.0, cell_seconds=30.0, function_seconds=300.0,

@@ -36,9 +36,9 @@ import numpy as np
 import pytest
 
 from rnnkit.grading.engine import grade_notebook
+from rnnkit.kit.paths import KIT_ROOT, RELEASES
 from rnnkit.nb.catalogue import load_entries
 from rnnkit.nb.fill import answers_for_functions, fill_release, source_answers
-from rnnkit.paths import KIT_ROOT, RELEASES
 from rnnkit.sandbox import (
     Handle,
     Limits,

@@ -29,8 +29,8 @@ from rnnkit.grading import classroom, suite
 from rnnkit.grading import manifest as manifests
 from rnnkit.grading.classroom import autograde_class
 from rnnkit.grading.student import NamespaceStudent
-from rnnkit.course import release
-from rnnkit.paths import KIT_ROOT, SOURCE
+from rnnkit.kit.course import release
+from rnnkit.kit.paths import KIT_ROOT, SOURCE
 from rnnkit.nb.fill import answers_for_functions, fill_release, source_answers
 
 ASSIGNMENT = "rnn"

@@ -27,8 +27,8 @@ from rnnkit import assignments, i18n
 from rnnkit.assignments.rnn import checks as rnn_checks
 from rnnkit.assignments.rnn.mistakes import MISTAKES
 from rnnkit.cli import main
+from rnnkit.kit.paths import KIT_ROOT, RELEASES
 from rnnkit.nb.fill import fill_release, source_answers
-from rnnkit.paths import KIT_ROOT, RELEASES
 from solutions import rnn as rnn_ref
 
 ASSIGNMENTS = assignments.names()
@@ -381,12 +381,28 @@ def test_check_says_in_one_line_what_is_wrong_with_the_notebook(tmp_path, capsys
 def test_instructor_commands_say_in_one_line_that_they_need_the_kit(monkeypatch, capsys, argv):
     import rnnkit.cli
 
-    monkeypatch.setattr(rnnkit.cli, "has_instructor_kit", lambda: False)
+    monkeypatch.setattr(rnnkit.cli, "instructor_commands", lambda: None)  # the students' wheel
     assert main(argv) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     (line,) = captured.err.strip().splitlines()
     assert f"rnnkit {argv[0]} is for instructors" in line and "rnnkit check NOTEBOOK" in line
+
+
+def test_a_kit_root_that_is_not_the_kit_is_named_with_the_fix(tmp_path):
+    """The instructor kit finds its files from $RNNKIT_KIT (else the checkout it lies in); set
+    to a folder that is not the kit, an instructor command says so in one line, and rnnkit
+    check, which needs no kit, still works."""
+    env = {**os.environ, "RNNKIT_KIT": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "rnnkit.cli", "gradebook", "rnn"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert "$RNNKIT_KIT" in line and "not the kit's checkout" in line and str(tmp_path) in line
+    checked = subprocess.run([sys.executable, "-m", "rnnkit.cli", "check",
+                              str(RELEASES / "rnn" / "rnn.ipynb")], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=600, env=env)
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr, checked.stderr
 
 
 def test_nbgrader_tools_are_found_when_the_virtualenv_is_not_on_path(tmp_path):

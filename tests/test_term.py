@@ -36,12 +36,12 @@ from nbgrader.api import Gradebook
 from nbgrader.exchange.default import Exchange
 from test_gradebook_fidelity import ASSIGNMENT, autograded_files, recorded
 
+from rnnkit.cells import ANSWER_PREFIX
 from rnnkit.grading.classroom import STATE_FILE
 from rnnkit.grading.gradebook import course_config
-from rnnkit.grading.manifest import ANSWER_PREFIX
+from rnnkit.kit.paths import KIT_ROOT
 from rnnkit.nb.catalogue import load_entries
 from rnnkit.nb.fill import answers_for_functions, fill_release, reference_answers, source_answers
-from rnnkit.paths import KIT_ROOT
 
 pytestmark = pytest.mark.slow
 

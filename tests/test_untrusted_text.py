@@ -1,4 +1,4 @@
-"""Text from a submission passes one gate (rnnkit.untrusted) before it reaches a report,
+"""Text from a submission passes one gate (rnnkit.kit.untrusted) before it reaches a report,
 results.json, the gradebook, an autograded notebook or a terminal; ``rnnkit grade --json``
 always writes its file; ``autograde`` never leaves a student half written.
 
@@ -23,14 +23,15 @@ import pytest
 from hostile.corpus import CLIP_LOST, CLIP_WRONG, FULL, Env, clip_cell
 from test_nbgrader_e2e import make_course
 
-from rnnkit.cli import format_table, main
+from rnnkit.cli import main
 from rnnkit.grading import suite
 from rnnkit.grading.classroom import STATE_FILE, autograde_class
 from rnnkit.grading.results import GradeReport, format_tests, write_text_atomically
 from rnnkit.grading.student import NamespaceStudent, StudentFailure
-from rnnkit.paths import RELEASES
+from rnnkit.kit.paths import RELEASES
+from rnnkit.kit.terminal import format_table
+from rnnkit.kit.untrusted import clean, clean_code
 from rnnkit.sandbox.box import _labels
-from rnnkit.untrusted import clean, clean_code
 
 RELEASE = RELEASES / "rnn" / "rnn.ipynb"
 UNSAFE_CATEGORIES = ("Cc", "Cf", "Cs", "Zl", "Zp")
@@ -95,7 +96,7 @@ def test_clean_caps_the_length_with_a_note(text, limit, one_line, shown):
 
 def test_every_unsafe_code_point_is_escaped_and_every_other_kept():
     """Against the Unicode database of this Python: a character newly added to one of the
-    unsafe categories fails here until rnnkit.untrusted._UNSAFE lists it."""
+    unsafe categories fails here until rnnkit.kit.untrusted._UNSAFE lists it."""
     unsafe, safe = [], []
     for code in range(0x110000):
         char = chr(code)

@@ -27,7 +27,7 @@ import nbformat
 from hostile.free_credit import FOREVER, RNN_FORWARD_ATTACK, RNN_ZERO_BACKWARD, fill
 
 from rnnkit.nb.fill import fill_release, reference_answers, source_answers
-from rnnkit.paths import SOLUTIONS
+from rnnkit.kit.paths import SOLUTIONS
 
 FULL = 26.0
 CLIP_WRONG = FULL - 5  # wrong values, input untouched: 1 point of 6
@@ -304,9 +304,9 @@ clip_gradients = suite.reference.clip_gradients
 
 IMPORT_RNNKIT = '''
 def clip_gradients(grads, max_norm):
-    import rnnkit.paths
+    import rnnkit.kit.paths
     namespace = {}
-    exec(open(rnnkit.paths.SOLUTIONS / "rnn.py").read(), namespace)
+    exec(open(rnnkit.kit.paths.SOLUTIONS / "rnn.py").read(), namespace)
     return namespace["clip_gradients"](grads, max_norm)
 '''
 
@@ -800,7 +800,7 @@ CASES: tuple[Case, ...] = (
     Case("added-cells-parse-flood", "10 MB of definitions in 60 added cells: the grader parses "
          "a bounded share of them and says so", tampered(parse_flood), FULL,
          "are read to find definitions"),
-    # Text that would break a writer or a terminal (see rnnkit.untrusted)
+    # Text that would break a writer or a terminal (see rnnkit.kit.untrusted)
     Case("lone-surrogate-in-exception", "an exception message with a lone surrogate, which "
          "cannot be encoded as UTF-8 (results.json and the report must still be written)",
          clip_cell('def clip_gradients(grads, max_norm):\n'

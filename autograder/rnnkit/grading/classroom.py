@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from tqdm import tqdm
 
 from rnnkit.i18n import chosen_language, speaking
-from rnnkit.untrusted import clean
+from rnnkit.kit.untrusted import clean
 from rnnkit.nb.submission import MAX_NOTEBOOK_BYTES
 
 if TYPE_CHECKING:

@@ -85,12 +85,17 @@ class DaskWorkers:
 
 def worker_problem(insecure: bool) -> str:
     """Why this worker cannot grade, or "" (run on each worker before a class run)."""
-    from rnnkit.paths import has_instructor_kit
+    import importlib.util
+
     from rnnkit.sandbox import detect_isolation
 
-    if not has_instructor_kit():
+    if importlib.util.find_spec("rnnkit.kit") is None:
         return ("rnnkit here is the students' wheel, without the hidden suites: install the "
                 "instructor kit (the course checkout) on this machine")
+    try:
+        import rnnkit.kit.paths  # noqa: F401 (it finds the kit's files, or says why not)
+    except RuntimeError as error:
+        return str(error)
     isolation = detect_isolation()
     if isolation.kind == "none" and not insecure:
         return f"no sandbox ({isolation.detail}): install bubblewrap"

@@ -54,7 +54,7 @@ from sqlalchemy.orm import scoped_session
 
 from rnnkit.cells import TEST_PREFIX
 from rnnkit.grading.results import GradeReport, format_tests, write_text_atomically
-from rnnkit.untrusted import clean_code
+from rnnkit.kit.untrusted import clean_code
 from rnnkit.nb.fill import fill_release
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from rnnkit import cells as kinds
 from rnnkit.grading import suite
+from rnnkit.kit.paths import SOURCE
 from rnnkit.nb.language import localize_source
 from rnnkit.nb.submission import Release
-from rnnkit.paths import SOURCE
 
 
 @dataclass(frozen=True)

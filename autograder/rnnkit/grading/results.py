@@ -1,7 +1,7 @@
 """A graded submission as people and machines read it: a text report and Gradescope's
 ``results.json`` schema (with a top-level ``max_score`` added).
 
-Both pass every string through rnnkit.untrusted on the way out: notes and feedback quote what
+Both pass every string through rnnkit.kit.untrusted on the way out: notes and feedback quote what
 the student's code raised or printed, and whatever slipped past the gates where that text
 entered must still not break a UTF-8 writer or a terminal.
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 from rnnkit.grading.suite import TestResult
 from rnnkit.i18n import current_language, say, speaking
-from rnnkit.untrusted import clean
+from rnnkit.kit.untrusted import clean
 
 
 @dataclass

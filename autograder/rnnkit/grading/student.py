@@ -23,7 +23,7 @@ import numpy as np
 
 from rnnkit.compare import CheckFailed
 from rnnkit.i18n import say
-from rnnkit.untrusted import clean
+from rnnkit.kit.untrusted import clean
 
 if TYPE_CHECKING:  # the kernel bridge must not need the sandbox machinery
     from rnnkit.sandbox import Sandbox

@@ -33,7 +33,7 @@ from rnnkit import assignments
 from rnnkit.compare import CheckFailed
 from rnnkit.grading.student import Student
 from rnnkit.i18n import say
-from rnnkit.paths import KIT_ROOT
+from rnnkit.kit.paths import KIT_ROOT
 
 MARKER = "grades"
 

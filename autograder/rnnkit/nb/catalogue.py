@@ -15,13 +15,14 @@ is a small module written like a student's answers::
 
 The docstring's first line describes the answer; ``loses:`` names the functions that must lose
 points, and their feedback must name the mistake: ``mistake:`` gives its id in the assignment's
-registry (rnnkit.assignments.<a>.mistakes), whose message must appear, or, for what the
-grader itself diagnoses (state kept between calls, modified arguments, shapes), ``feedback:``
-gives a substring. ``costs backward: yes`` marks a forward mistake after which a right backward
-loses points too: its caches are unusable, or the forward ignores an input the reference
-responds to, so a zero gradient there earns nothing (rnnkit.grading.judge); ``hidden only: yes`` one that only calls like a
-course's show (state kept between calls, inputs at the edges), which the public checks, calling
-each function once or twice on fresh inputs, may miss. All are absent for correct answers.
+registry (rnnkit.assignments.<a>.mistakes), whose message must appear, or, for what the grader
+itself diagnoses (state kept between calls, modified arguments, shapes), ``feedback:`` gives a
+substring. ``costs backward: yes`` marks a forward mistake after which a right backward loses
+points too: its caches are unusable, or the forward ignores an input the reference responds to,
+so a zero gradient there earns nothing (rnnkit.grading.judge); ``hidden only: yes`` one that
+only calls like a course's show (state kept between calls, inputs at the edges), which the
+public checks, calling each function once or twice on fresh inputs, may miss. All are absent for
+correct answers.
 
 Every top-level function becomes the code of one answer cell, made self-contained:
 the module's imports come first, then any top-level class or assignment the function uses by

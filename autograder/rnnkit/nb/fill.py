@@ -12,9 +12,9 @@ from pathlib import Path
 import nbformat
 
 from rnnkit import cells as kinds
+from rnnkit.kit.paths import SOLUTIONS, SOURCE
 from rnnkit.nb.catalogue import load_entry
 from rnnkit.nb.language import localize_source
-from rnnkit.paths import SOLUTIONS, SOURCE
 
 
 def source_answers(assignment: str, lang: str = "es") -> dict[str, str]:

@@ -9,7 +9,7 @@ cell retyped as markdown is still graded as code, as nbgrader does (it restores 
 Grading cells and points in a submission play no part in grading; when they were deleted,
 edited or given other points, a note says so (the instructor sees the attempt).
 
-Every string taken from the file passes through rnnkit.untrusted: a note shows cell fields
+Every string taken from the file passes through rnnkit.kit.untrusted: a note shows cell fields
 cleaned, and answer sources can always be written back as UTF-8 (see ``clean_code``).
 
 Cells the student added run too, in notebook order with the answer cells, but only their
@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.i18n import LANGUAGES, say
+from rnnkit.kit.untrusted import clean, clean_code
 from rnnkit.nb.language import localize_source
-from rnnkit.untrusted import clean, clean_code
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_CELL_CHARS = 200_000

@@ -16,7 +16,7 @@ and the notes on the notebook), and shows:
 
 Plots are PNG images inside the page (matplotlib's Agg renderer, no display needed); the page
 loads nothing from elsewhere. Everything that came from a submission is cleaned
-(rnnkit.untrusted) and HTML-escaped.
+(rnnkit.kit.untrusted) and HTML-escaped.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from typing import Any
 from rnnkit.grading.classroom import STATE_FILE, _state_path, find_submissions
 from rnnkit.grading.results import write_text_atomically
 from rnnkit.i18n import current_language, say
-from rnnkit.untrusted import clean
+from rnnkit.kit.untrusted import clean
 
 TOP_MISTAKES = 12
 MAX_NOTE = 600  # characters of a note shown in the page

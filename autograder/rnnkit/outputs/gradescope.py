@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shlex
 import stat
 import sys
 import time
@@ -30,8 +29,8 @@ from typing import Any
 
 from rnnkit.grading.results import write_json_atomically
 from rnnkit.i18n import check_language, say, speaking
+from rnnkit.kit.untrusted import clean
 from rnnkit.outputs.kit import kit_files
-from rnnkit.untrusted import clean
 
 FILES = Path(__file__).resolve().parent / "gradescope_files"
 SCRIPTS = ("setup.sh", "run_autograder")
@@ -84,7 +83,7 @@ def run_autograder(root: Path) -> int:
     results_path.unlink(missing_ok=True)  # only this run's results may be read back
     with speaking(config["language"]):
         notebook, note = find_notebook(root / "submission", config["assignment"])
-        results = _grade(notebook, config, results_path) if notebook else _zero(note)
+        results = _grade(notebook, config) if notebook else _zero(note)
         if notebook and note:
             results["output"] = "\n".join(filter(None, [note, results.get("output", "")]))
     write_json_atomically(results_path, for_gradescope(results, time.monotonic() - started))
@@ -132,19 +131,25 @@ def for_gradescope(results: dict[str, Any], seconds: float) -> dict[str, Any]:
                       for test in results.get("tests", [])]}
 
 
-def _grade(notebook: Path, config: dict[str, Any], results_path: Path) -> dict[str, Any]:
-    """``rnnkit grade`` on ``notebook``; its results, or a zero that says the grader failed."""
-    from rnnkit.cli import main
-    from rnnkit.paths import KIT_ROOT
+def _grade(notebook: Path, config: dict[str, Any]) -> dict[str, Any]:
+    """Grade ``notebook`` as ``rnnkit grade`` does: its results, or a zero that says why not."""
+    from rnnkit.grading.engine import grade_notebook
+    from rnnkit.kit.paths import KIT_ROOT
+    from rnnkit.sandbox import detect_isolation
 
-    argv = ["grade", str(notebook), "--assignment", config["assignment"], "--json",
-            str(results_path), "--lang", config["language"],
-            *(["--insecure"] if config.get("insecure") else [])]
+    insecure = bool(config.get("insecure"))
+    isolation = detect_isolation()
     # The instructor's log; the file's name is the student's.
-    print(clean(f"rnnkit {shlex.join(argv)}  (kit: {KIT_ROOT})", 2000, one_line=True), flush=True)
+    print(clean(f"rnnkit grade {notebook} --assignment {config['assignment']} (kit: {KIT_ROOT}; "
+                f"isolation: {isolation.kind}, {isolation.detail})", 2000, one_line=True),
+          flush=True)
+    if isolation.kind == "none" and not insecure:
+        return _zero(say(es="El calificador no tiene aquí dónde aislar tu código ({detail}); "
+                            "avisa a tu profesor.",
+                         en="The grader has no sandbox for your code here ({detail}); tell "
+                            "your instructor.", detail=isolation.detail))
     try:
-        main(argv)
-        return json.loads(results_path.read_text(encoding="utf-8"))
+        return grade_notebook(notebook, config["assignment"], insecure=insecure).to_results_json()
     except Exception as error:  # a fault of the grader: the student still gets a result
         print(f"rnnkit failed: {type(error).__name__}: {error}", file=sys.stderr)
         return _zero(say(es="El calificador no pudo calificar tu entrega ({error}); avisa a "

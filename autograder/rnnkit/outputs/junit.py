@@ -16,7 +16,7 @@ from typing import Any
 
 from rnnkit.grading.results import write_text_atomically
 
-# What XML 1.0 cannot hold even escaped (rnnkit.untrusted.clean already escapes the control
+# What XML 1.0 cannot hold even escaped (rnnkit.kit.untrusted.clean already escapes the control
 # characters and lone surrogates; U+FFFE and U+FFFF are left).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 

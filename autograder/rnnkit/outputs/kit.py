@@ -3,8 +3,8 @@ Gradescope autograder, a CI job): the ``rnnkit`` package (the grader and, in eac
 folder, its hidden suite), the reference solutions, the source notebooks (the manifest reads
 the answer and set-up cells there) and the pinned dependencies.
 
-Laid out as in the checkout, so that ``rnnkit.paths`` finds each part the same way when the copy's
-``autograder/`` is first on the Python path.
+Laid out as in the checkout, so that ``rnnkit.kit.paths`` finds each part the same way when
+the copy's ``autograder/`` is first on the Python path.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import rnnkit
 from rnnkit import assignments
-from rnnkit.paths import KIT_ROOT, SOLUTIONS, SOURCE
+from rnnkit.kit.paths import KIT_ROOT, SOLUTIONS, SOURCE
 
 PACKAGE = Path(rnnkit.__file__).resolve().parent
 LOCK_FILE = KIT_ROOT / "requirements.lock"

@@ -130,9 +130,9 @@ def gradebook_scores(course: Path, assignment: str
 
 def roster_people(path: Path) -> list[Person]:
     """The students of a roster CSV, in its order (read and checked as ``collect-zip`` reads
-    it, see rnnkit.collect.load_roster), with its optional LMS columns
+    it, see rnnkit.kit.collect.load_roster), with its optional LMS columns
     (EXTRA_ROSTER_COLUMNS)."""
-    from rnnkit.collect import load_roster
+    from rnnkit.kit.collect import load_roster
 
     students = load_roster(Path(path))  # a ValueError names what is wrong with the file
     rows = csv.reader(io.StringIO(Path(path).read_text(encoding="utf-8-sig"), newline=""))

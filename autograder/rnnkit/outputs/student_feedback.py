@@ -29,7 +29,7 @@ from traitlets import Bool
 
 from rnnkit.grading.classroom import STATE_FILE
 from rnnkit.i18n import say
-from rnnkit.untrusted import clean
+from rnnkit.kit.untrusted import clean
 
 
 class GraderNotes(Preprocessor):

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rnnkit.i18n import say
+from rnnkit.kit.untrusted import clean
 from rnnkit.sandbox import channel
 from rnnkit.sandbox.channel import StudentError
 from rnnkit.sandbox.isolation import (
@@ -49,7 +50,6 @@ from rnnkit.sandbox.isolation import (
     detect_isolation,
     syscall_filter_fd,
 )
-from rnnkit.untrusted import clean
 
 STARTUP_SECONDS = 30.0  # starting the child is the kit's job, not the student's: be generous
 MAX_MESSAGE = 4000

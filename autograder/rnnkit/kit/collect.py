@@ -75,7 +75,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.engine import make_url
 
 from rnnkit.grading.gradebook import course_config
-from rnnkit.untrusted import clean
+from rnnkit.kit.untrusted import clean
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_TOTAL_BYTES = 2**30  # all notebooks of one zip, uncompressed

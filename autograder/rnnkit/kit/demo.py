@@ -17,9 +17,10 @@ from pathlib import Path
 
 import nbformat
 
-from rnnkit.cli import print_gradebook
-from rnnkit.course import release
 from rnnkit.grading.classroom import STATE_FILE, autograde_class
+from rnnkit.kit.course import release
+from rnnkit.kit.paths import KIT_ROOT, SOURCE
+from rnnkit.kit.terminal import print_gradebook
 from rnnkit.nb.catalogue import load_entries
 from rnnkit.nb.fill import (
     answers_for_functions,
@@ -28,7 +29,6 @@ from rnnkit.nb.fill import (
     source_answers,
 )
 from rnnkit.outputs.class_report import write_class_report
-from rnnkit.paths import KIT_ROOT, SOURCE
 
 # Per assignment: student -> the catalogue entry (tests/mistakes or tests/correct) they submit.
 CLASSES = {

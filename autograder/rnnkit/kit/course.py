@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.i18n import DEFAULT_LANGUAGE, check_language
-from rnnkit.paths import KIT_ROOT, SOURCE
+from rnnkit.kit.paths import KIT_ROOT, SOURCE
 
 CONFIG_FILE = "nbgrader_config.py"
 
@@ -26,7 +26,7 @@ CONFIG_FILE = "nbgrader_config.py"
 # configure(), so plain nbgrader commands run in the course behave as rnnkit's do.
 _COURSE_CONFIG = '''"""nbgrader settings of a course taught from the rnnkit kit (rnnkit init)."""
 
-from rnnkit.course import configure
+from rnnkit.kit.course import configure
 
 configure(get_config(), course_id={course_id!r}, language={language!r})  # noqa: F821
 '''
