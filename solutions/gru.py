@@ -323,3 +323,40 @@ def from_torch_layout(torch_params: Mapping[str, Any]) -> dict[str, np.ndarray]:
         params[f"W_{gate}"] = sign * W[rows]
         params[f"b_{gate}"] = sign * b[rows]
     return params
+
+
+# ----------------------------------------------------------------------------------------------
+# Concept questions (rnnkit.checks.questions): each returns one answer per question
+# ----------------------------------------------------------------------------------------------
+
+# The choices of gate_saturation and lstm_counterparts, as the notebook's set-up cell defines
+# them (rnnkit.assignments.gru.GATE_SATURATION and LSTM_COUNTERPARTS).
+KEEP_STATE, REPLACE_STATE, ERASE_STATE, CANDIDATE_WITHOUT_PAST, CANDIDATE_WITH_PAST = (
+    1, 2, 3, 4, 5)
+Z_T, ONE_MINUS_Z_T, R_T, NO_GATE = 6, 7, 8, 9
+
+
+def gate_saturation() -> dict[str, int]:
+    """What each gate does when it saturates at 0 or at 1, in
+    h~_t = tanh(W_h [r_t * h_{t-1}; x_t] + b_h) and h_t = (1 - z_t) * h_{t-1} + z_t * h~_t.
+
+    Returns a dict: "<gate>_<value>" -> its effect.
+    """
+    return {
+        "update_0": KEEP_STATE,               # h_t = h_{t-1}
+        "update_1": REPLACE_STATE,            # h_t = h~_t
+        "reset_0": CANDIDATE_WITHOUT_PAST,    # h~_t from x_t alone; h_{t-1} still goes on
+        "reset_1": CANDIDATE_WITH_PAST,       # h~_t reads all of h_{t-1}, like an RNN's cell
+    }
+
+
+def lstm_counterparts() -> dict[str, int]:
+    """What plays, in the GRU, the part of each LSTM gate.
+
+    Returns a dict: LSTM gate -> Z_T, ONE_MINUS_Z_T, R_T or NO_GATE.
+    """
+    return {
+        "forget_gate": ONE_MINUS_Z_T,  # the fraction of h_{t-1} that is kept
+        "input_gate": Z_T,             # the fraction of the candidate that is written
+        "output_gate": NO_GATE,        # h_t is shown whole: memory and output are one state
+    }

@@ -283,3 +283,50 @@ def to_torch_layout(params):
         "bias_ih_l0": b,
         "bias_hh_l0": np.zeros_like(b),
     }
+
+
+# ----------------------------------------------------------------------------------------------
+# Concept questions (rnnkit.checks.questions): each returns one answer per question
+# ----------------------------------------------------------------------------------------------
+
+# The choices of gate_saturation, as the notebook's set-up cell defines them
+# (rnnkit.assignments.lstm.GATE_SATURATION).
+ERASE_MEMORY, KEEP_MEMORY, WRITE_NOTHING, WRITE_CANDIDATE, HIDE_MEMORY, SHOW_MEMORY = (
+    1, 2, 3, 4, 5, 6)
+
+
+def gate_saturation():
+    """What each gate does when it saturates at 0 or at 1, in
+    c_t = f_t * c_{t-1} + i_t * c~_t and h_t = o_t * tanh(c_t).
+
+    Returns a dict: "<gate>_<value>" -> its effect.
+    """
+    return {
+        "forget_0": ERASE_MEMORY,     # c_t = i_t * c~_t: nothing of c_{t-1} is left
+        "forget_1": KEEP_MEMORY,      # c_{t-1} goes on whole
+        "input_0": WRITE_NOTHING,     # c_t = f_t * c_{t-1}: the candidate is ignored
+        "input_1": WRITE_CANDIDATE,   # the whole candidate is added
+        "output_0": HIDE_MEMORY,      # h_t = 0, while c_t keeps everything
+        "output_1": SHOW_MEMORY,      # h_t = tanh(c_t)
+    }
+
+
+def gradient_facts():
+    """True or False for each statement about the gradient along the belt:
+
+    - belt_has_no_matrix: from c_t back to c_{t-1} the gradient is only multiplied,
+      elementwise, by f_t (no weight matrix, no tanh derivative).
+    - input_gate_must_be_open: for the gradient to travel along the belt, i_t must stay
+      close to 1.
+    - survives_with_forget_near_1: with f_t close to 1 the gradient reaches steps far back.
+    - survives_with_forget_near_half: with f_t close to 0.5 it still reaches 40 steps back
+      without much loss.
+
+    Returns a dict: statement -> bool.
+    """
+    return {
+        "belt_has_no_matrix": True,         # dc_{t-1} = dc_t * f_t
+        "input_gate_must_be_open": False,   # i_t does not appear in that factor
+        "survives_with_forget_near_1": True,
+        "survives_with_forget_near_half": False,  # 0.5 ** 40 is about 1e-12
+    }

@@ -160,3 +160,53 @@ def clip_gradients(grads, max_norm):
     coef = max_norm / (total + 1e-6)
     scale = min(coef, 1.0)  # torch clamps the factor to 1: gradients are never scaled up
     return {name: np.asarray(g) * scale for name, g in grads.items()}
+
+
+# ----------------------------------------------------------------------------------------------
+# Concept questions (rnnkit.checks.questions): each returns one answer per question
+# ----------------------------------------------------------------------------------------------
+
+# The choices of rnn_types, as the notebook's set-up cell defines them
+# (rnnkit.assignments.rnn.RNN_TYPES).
+ONE_TO_ONE, ONE_TO_MANY, MANY_TO_ONE, MANY_TO_MANY, MANY_TO_MANY_SYNCED = 1, 2, 3, 4, 5
+
+
+def rnn_types():
+    """The type of RNN each application needs, by how many inputs it reads and how many outputs
+    it writes: ONE_TO_ONE, ONE_TO_MANY, MANY_TO_ONE, MANY_TO_MANY (T -> T', the whole input
+    is read before the output is written) or MANY_TO_MANY_SYNCED (T -> T, one output per
+    input, as it arrives).
+
+    Returns a dict: application -> its type.
+    """
+    return {
+        "image_classification": ONE_TO_ONE,  # one image, one label: no sequence at all
+        "image_caption": ONE_TO_MANY,        # one image, a sentence written word by word
+        "review_sentiment": MANY_TO_ONE,     # the whole review, then one label
+        "translation": MANY_TO_MANY,         # read the sentence, then write another length
+        "video_frames": MANY_TO_MANY_SYNCED,  # a label per frame
+        "stock_index": MANY_TO_ONE,          # the past values, then one forecast
+        "anomaly_alerts": MANY_TO_MANY_SYNCED,  # a verdict at every reading: early alerts
+        "word_roles": MANY_TO_MANY_SYNCED,   # a grammatical role per word
+    }
+
+
+def clipping_facts():
+    """True or False for each statement about clipping by the global norm,
+    g <- g * min(1, c / (||g|| + eps)):
+
+    - shortens_long_gradients: when ||g|| > c, it scales g down to norm c.
+    - keeps_direction: it keeps the direction of the whole gradient.
+    - lengthens_short_gradients: when the gradient has vanished (||g|| far below c), it
+      scales it up.
+    - restores_distant_steps: it gives the distant time steps back their share of the
+      gradient.
+
+    Returns a dict: statement -> bool.
+    """
+    return {
+        "shortens_long_gradients": True,
+        "keeps_direction": True,     # one positive factor for every array
+        "lengthens_short_gradients": False,  # the factor is at most 1
+        "restores_distant_steps": False,     # one factor for the whole sum over time steps
+    }

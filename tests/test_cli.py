@@ -30,7 +30,7 @@ def test_a_perfect_notebook_gets_full_marks_in_gradescope_schema(tmp_path, capsy
     assert results["score"] == results["max_score"] == manifest.load("rnn").max_score
     assert {"name", "score", "max_score", "status", "output"} <= set(results["tests"][0])
     assert all(t["status"] == "passed" for t in results["tests"])
-    assert "Assignment rnn: 26 / 26 points" in report
+    assert "Assignment rnn: 30 / 30 points" in report
 
 
 def test_a_corrupt_notebook_is_a_graded_zero_with_a_message(tmp_path, capsys):
@@ -63,8 +63,8 @@ def test_isolation_is_reported(capsys):
 
 
 @pytest.mark.parametrize("lang, heading, message", [
-    ("es", "Tarea rnn: 0 / 26 puntos", "todavía no está implementada"),
-    ("en", "Assignment rnn: 0 / 26 points", "not implemented yet"),
+    ("es", "Tarea rnn: 0 / 30 puntos", "todavía no está implementada"),
+    ("en", "Assignment rnn: 0 / 30 points", "not implemented yet"),
 ])
 def test_feedback_speaks_the_language_of_the_release(tmp_path, capsys, monkeypatch, lang,
                                                      heading, message):

@@ -65,6 +65,6 @@ def test_canvas_students_get_feedback_and_canvas_lateness(tmp_path, capsys):
     raw = float(late["raw_score"])
     plugin = LateSubmissionPlugin(parent=course_config(course))  # the course's settings
     assert float(late["late_submission_penalty"]) == plugin.late_submission_penalty(
-        LATE[1], raw, 1.0) == raw == 26.0
+        LATE[1], raw, 1.0) == raw == 30.0
     assert float(on_time["late_submission_penalty"]) == 0.0
-    assert float(on_time["score"]) == 26.0
+    assert float(on_time["score"]) == 30.0

@@ -196,7 +196,7 @@ def test_resubmission_and_hostile_files(tmp_path):
     out = course / "autograded" / "eva" / ASSIGNMENT
     assert not (out / "secret.txt").exists() and not (out / "pipe").exists()
     assert (out / "submission_secret.txt").is_file()
-    assert json.loads((out / STATE_FILE).read_text())["score"] == 26.0
+    assert json.loads((out / STATE_FILE).read_text())["score"] == 30.0
     assert recorded(course)["eva"]["submission"]["total_seconds_late"] == 0
 
     # The same notebook submitted again after the deadline is graded again, as nbgrader does.
@@ -206,6 +206,6 @@ def test_resubmission_and_hostile_files(tmp_path):
     assert again.graded == 1 and again.unchanged == 0
     eva_now = recorded(course)["eva"]
     assert eva_now["submission"]["total_seconds_late"] == 90
-    assert eva_now["notebooks"]["rnn"]["late_submission_penalty"] == 26.0
+    assert eva_now["notebooks"]["rnn"]["late_submission_penalty"] == 30.0
     assert not (out / "leftover.txt").exists()
     assert (out / "timestamp.txt").read_bytes() == (eva / "timestamp.txt").read_bytes()

@@ -117,9 +117,9 @@ def test_rnnkit_autograde_feeds_nbgrader_feedback_and_export(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     html = (course / "feedback" / "carla" / assignment / f"{assignment}.html").read_text()
     assert "nothing flows back from the next step" in html
-    assert "Score: 21.0 / 26.0" in html
+    assert "Score: 25.0 / 30.0" in html
 
     done = nbgrader(course, "export", "--to", str(tmp_path / "grades.csv"))
     assert done.returncode == 0, done.stderr[-3000:]
     csv = (tmp_path / "grades.csv").read_text()
-    assert "carla" in csv and ",21.0," in csv
+    assert "carla" in csv and ",25.0," in csv

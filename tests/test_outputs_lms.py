@@ -49,7 +49,7 @@ def test_canvas_csv_has_its_columns_points_row_and_nbgraders_scores(course, tmp_
                            "--roster", str(roster(tmp_path)))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", ASSIGNMENT]
     assert rows[1][0].strip() == "Points Possible" and rows[1][1:5] == ["", "", "", ""]
-    assert float(rows[1][5]) == 26
+    assert float(rows[1][5]) == 30
     by_id = {row[1]: row for row in rows[2:]}
     assert list(by_id) == ["101", "102", "103", "104", "105", "106"]  # the roster's order
     assert by_id["104"][:5] == ["Sanz, Jr., Dani", "104", "S104", "dani.sanz", "L2"]

@@ -300,13 +300,13 @@ def test_under_validate_a_grading_cell_reports_the_failing_check_it_names(monkey
 def test_nbgrader_validate_passes_only_when_every_public_check_does(tmp_path):
     blank = nbformat.read(release("rnn"), as_version=4)
     report = validate(tmp_path, blank)
-    assert "Success" not in report and "VALIDATION FAILED ON 5 CELL(S)" in report, report
+    assert "Success" not in report and "VALIDATION FAILED ON 7 CELL(S)" in report, report
     assert "rnn_forward todavía no está implementada" in " ".join(report.split())  # wrapped
 
     one_done = fill_release(release("rnn"), {
         "answer_rnn_cell_forward": source_answers("rnn")["answer_rnn_cell_forward"]})
     report = validate(tmp_path, one_done)
-    assert "Success" not in report and "VALIDATION FAILED ON 4 CELL(S)" in report, report
+    assert "Success" not in report and "VALIDATION FAILED ON 6 CELL(S)" in report, report
 
     report = validate(tmp_path, fill_release(release("rnn"), source_answers("rnn")))
     assert "Success! Your notebook passes all the tests." in report, report
@@ -327,8 +327,8 @@ def test_check_runs_the_public_checks_of_a_blank_release_in_its_language(noteboo
                                                                           capsys):
     assert main(["check", str(release("rnn"))]) == 1
     out = capsys.readouterr().out
-    assert "0 de 5 comprobaciones públicas pasan." in out
-    assert out.count("todavía no está implementada") == 5
+    assert "0 de 7 comprobaciones públicas pasan." in out
+    assert out.count("todavía no está implementada") == 7
     assert "not implemented" not in out
 
 
@@ -352,7 +352,7 @@ def test_check_runs_only_set_up_and_answer_cells(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "✗ The cell answer_clip_gradients does not run: SyntaxError" in out
     assert "The notebook does not define clip_gradients" in out
-    assert "4 of 5 public checks pass." in out
+    assert "6 of 7 public checks pass." in out
 
 
 @pytest.mark.parametrize(("make", "message"), [

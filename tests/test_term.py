@@ -297,18 +297,18 @@ def same_grades(course: Path, plain: Path) -> None:
     """rnnkit's gradebook and autograded/ are what plain nbgrader's are, student by student."""
     by_rnnkit, by_nbgrader = recorded(course), recorded(plain)
     assert set(by_rnnkit) == set(by_nbgrader) == EVERYONE
-    assert by_nbgrader["dani"]["submission"]["score"] == 26.0
-    assert by_rnnkit["dani"]["submission"]["score"] == 26.0, (
+    assert by_nbgrader["dani"]["submission"]["score"] == 30.0
+    assert by_rnnkit["dani"]["submission"]["score"] == 30.0, (
         "dani's helper function, defined in a cell she added, is not defined when rnnkit "
         "grades her answers")
     for student in sorted(EVERYONE):
         assert by_rnnkit[student] == by_nbgrader[student], student
     late = by_rnnkit[LATE]
     assert late["submission"]["total_seconds_late"] == pytest.approx(25)
-    assert late["notebooks"][ASSIGNMENT]["late_submission_penalty"] == 26.0
+    assert late["notebooks"][ASSIGNMENT]["late_submission_penalty"] == 30.0
     assert all(by_rnnkit[s]["submission"]["total_seconds_late"] == 0 for s in EVERYONE - {LATE})
-    assert 0 < by_rnnkit["beto"]["submission"]["score"] < 26
-    assert 0 < by_rnnkit[CANVAS_STUDENT]["submission"]["score"] < 26
+    assert 0 < by_rnnkit["beto"]["submission"]["score"] < 30
+    assert 0 < by_rnnkit[CANVAS_STUDENT]["submission"]["score"] < 30
     assert not any(g["needs_manual_grade"] for s in by_rnnkit.values()
                    for g in s["grades"].values())
 
@@ -329,7 +329,7 @@ def fetch_feedback(machine: Machine, command: list[str], course: Path) -> None:
         machine.run(as_student(command, student), home, student)
         pages = list((home / ASSIGNMENT / "feedback").glob(f"*/{ASSIGNMENT}.html"))
         assert len(pages) == 1, f"{student} fetched {pages}"
-        assert f"Score: {scores[student]:.1f} / 26.0" in pages[0].read_text(), student
+        assert f"Score: {scores[student]:.1f} / 30.0" in pages[0].read_text(), student
 
 
 def same_export(course: Path, plain: Path) -> None:

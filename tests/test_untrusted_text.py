@@ -255,7 +255,7 @@ def test_grade_writes_its_json_whatever_happens_to_stdout(tmp_path, how):
     else:
         assert code == 0
     if how == "ascii":
-        assert "Assignment rnn: 20 / 26 points" in printed and "\\u2713 test_" in printed
+        assert "Assignment rnn: 24 / 30 points" in printed and "\\u2713 test_" in printed
 
 
 @pytest.mark.slow

@@ -6,11 +6,11 @@ hostile code, so the expected score is "what the honest parts earn" and no more;
 damaged or tampered notebook files. ``expect_message`` is a substring the report must contain
 (its notes or a test's feedback, in English): it says what happened.
 
-Points of the rnn assignment, per function: rnn_cell_forward 4, rnn_forward 4,
-rnn_cell_backward 6, rnn_backward 6, clip_gradients 6 (26 in all). A clip_gradients that
-returns wrong values but leaves its input alone still earns the 1 point of
-test_clip_leaves_input_untouched: 26 - 5 = 21. One that raises, hangs or crashes earns
-nothing of its 6: 26 - 6 = 20.
+Points of the rnn assignment, per function: rnn_types 2, rnn_cell_forward 4, rnn_forward 4,
+rnn_cell_backward 6, rnn_backward 6, clip_gradients 6, clipping_facts 2 (30 in all). A
+clip_gradients that returns wrong values but leaves its input alone still earns the 1 point of
+test_clip_leaves_input_untouched: 30 - 5 = 25. One that raises, hangs or crashes earns
+nothing of its 6: 30 - 6 = 24.
 
 The hostile code is in strings (ruff sees only the table around it); a few snippets need the
 test's paths, port or secret's name, so every case builds from an Env.
@@ -29,7 +29,8 @@ from hostile.free_credit import FOREVER, RNN_FORWARD_ATTACK, RNN_ZERO_BACKWARD, 
 from rnnkit.nb.fill import fill_release, reference_answers, source_answers
 from rnnkit.kit.paths import SOLUTIONS
 
-FULL = 26.0
+FULL = 30.0
+QUESTIONS = 4.0  # rnn_types and clipping_facts, answered right in every case built on PERFECT
 CLIP_WRONG = FULL - 5  # wrong values, input untouched: 1 point of 6
 CLIP_LOST = FULL - 6  # raised, hung, crashed or undefined
 
@@ -724,7 +725,8 @@ CASES: tuple[Case, ...] = (
          clip_cell(DAEMON), CLIP_WRONG, "clip['dW_xh']"),
     Case("slow-functions", "a wrong rnn_cell_forward that sleeps 50 ms per call and a wrong "
          "rnn_cell_backward, so the suite differentiates the slow forward numerically: the "
-         "time budget per function (1.5 s in the test) stops it", slow_functions, 1 + 1 + 6,
+         "time budget per function (1.5 s in the test) stops it", slow_functions,
+         1 + 1 + 6 + QUESTIONS,
          "used up its time"),
     Case("terminal-escapes", "printed and raised text with terminal escape sequences, a "
          "carriage return and a bidi override that would rewrite the report on a terminal",
@@ -853,13 +855,14 @@ CASES: tuple[Case, ...] = (
          4 + 4, "used up its 12 s of grading time", submission_seconds=12),
     Case("free-backward-credit", "the right forward with backward passes that return zeros: "
          "nothing to match but the reference, so only the forward's points",
-         free_backward(FOREVER), 14, "It is all zeros"),
+         free_backward(FOREVER), 14 + QUESTIONS, "It is all zeros"),
     Case("constant-forward-zero-backward", "a constant forward with backward passes that return "
          "zeros, which match that forward's zero numerical gradient: refused, the forward does "
-         "not respond to its inputs", free_backward(0), 8, "does not respond to its inputs"),
+         "not respond to its inputs", free_backward(0), 8 + QUESTIONS,
+         "does not respond to its inputs"),
     Case("right-then-constant-forward", "a forward right on its first 3 calls and constant "
          "afterwards, with zero backward passes: it keeps state between calls, so no "
-         "own-forward credit", free_backward(3), 8, "keeps state between calls"),
+         "own-forward credit", free_backward(3), 8 + QUESTIONS, "keeps state between calls"),
     Case("keyring-plant", "a cell stores a key in the uid's kernel keyring, which a later "
          "student's sandbox (same uid) could read: the system-call filter refuses it",
          clip_cell(KEYRING_PLANT), FULL, "keyring refused: EPERM"),

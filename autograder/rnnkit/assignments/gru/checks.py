@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnkit.assignments.gru import GATE_SATURATION, LSTM_COUNTERPARTS
 from rnnkit.assignments.gru.mistakes import MISTAKES, RIGHT, Paths
 from rnnkit.checks.feedback import (
     OwnGradients,
@@ -42,6 +43,7 @@ from rnnkit.checks.feedback import (
 # Short names keep the torch oracle's formulas readable.
 from rnnkit.checks.feedback import to_numpy as _np
 from rnnkit.checks.feedback import to_torch as _t
+from rnnkit.checks.questions import check_question
 from rnnkit.compare import as_numeric_array, close, expect_pair, explain_mismatch
 from rnnkit.i18n import say
 
@@ -52,6 +54,8 @@ __all__ = [
     "check_interpolate",
     "check_gru_cell_forward",
     "check_gru_forward",
+    "check_gate_saturation",
+    "check_lstm_counterparts",
     "check_gru_cell_backward",
     "check_gru_backward",
 ]
@@ -314,6 +318,22 @@ def _gradient_verdict(key: str, got: Any, expected: np.ndarray, variants: list,
            "backward may have a mistake too: fix {forward} first and check again.",
         forward=forward_name)
     return Verdict(key, False, problem + also, mistake and mistake + also)
+
+
+# ----------------------------------------------------------------------------------------------
+# Concept questions: the form of the answers only (rnnkit.checks.questions)
+# ----------------------------------------------------------------------------------------------
+
+def check_gate_saturation(gate_saturation: Callable) -> None:
+    """Check that ``gate_saturation() -> dict`` gives every gate at 0 and at 1 one of the
+    effects (not whether they are right) and print a report."""
+    check_question(GATE_SATURATION, gate_saturation)
+
+
+def check_lstm_counterparts(lstm_counterparts: Callable) -> None:
+    """Check that ``lstm_counterparts() -> dict`` gives every LSTM gate one of the GRU's
+    counterparts (not whether they are right) and print a report."""
+    check_question(LSTM_COUNTERPARTS, lstm_counterparts)
 
 
 # ----------------------------------------------------------------------------------------------

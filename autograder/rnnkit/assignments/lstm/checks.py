@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnkit.assignments.lstm import GATE_SATURATION, GRADIENT_FACTS
 from rnnkit.assignments.lstm.mistakes import (
     MISTAKES,
     RIGHT,
@@ -47,6 +48,7 @@ from rnnkit.checks.feedback import (
 # Short names keep the torch oracle's formulas readable.
 from rnnkit.checks.feedback import to_numpy as _np
 from rnnkit.checks.feedback import to_torch as _t
+from rnnkit.checks.questions import check_question
 from rnnkit.compare import as_numeric_array, describe_kind, explain_mismatch
 from rnnkit.gradcheck import relative_error
 from rnnkit.i18n import say
@@ -58,8 +60,10 @@ __all__ = [
     "check_output_gate",
     "check_lstm_cell_forward",
     "check_lstm_forward",
+    "check_gate_saturation",
     "check_lstm_cell_backward",
     "check_lstm_backward",
+    "check_gradient_facts",
     "check_to_torch_layout",
 ]
 
@@ -482,6 +486,22 @@ def _gradient_verdict(key: str, got: Any, expected: np.ndarray, variants: list,
             en=" Nor does it match the numerical gradient of your own forward: the mistake is "
                "in the backward.")
     return Verdict(key, False, problem + blame, mistake and mistake + blame)
+
+
+# ----------------------------------------------------------------------------------------------
+# Concept questions: the form of the answers only (rnnkit.checks.questions)
+# ----------------------------------------------------------------------------------------------
+
+def check_gate_saturation(gate_saturation: Callable) -> None:
+    """Check that ``gate_saturation() -> dict`` gives every gate at 0 and at 1 one of the
+    effects (not whether they are right) and print a report."""
+    check_question(GATE_SATURATION, gate_saturation)
+
+
+def check_gradient_facts(gradient_facts: Callable) -> None:
+    """Check that ``gradient_facts() -> dict`` answers every statement with True or False (not
+    whether they are right) and print a report."""
+    check_question(GRADIENT_FACTS, gradient_facts)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnkit.assignments.rnn import CLIPPING_FACTS, RNN_TYPES
 from rnnkit.assignments.rnn.mistakes import MISTAKES
 from rnnkit.checks.feedback import (
     OwnGradients,
@@ -40,15 +41,18 @@ from rnnkit.checks.feedback import (
 # Short names keep the torch oracle's formulas readable.
 from rnnkit.checks.feedback import to_numpy as _np
 from rnnkit.checks.feedback import to_torch as _t
+from rnnkit.checks.questions import check_question
 from rnnkit.compare import CheckFailed, close, expect_keys, expect_pair, explain_mismatch
 from rnnkit.i18n import say
 
 __all__ = [
+    "check_rnn_types",
     "check_rnn_cell_forward",
     "check_rnn_forward",
     "check_rnn_cell_backward",
     "check_rnn_backward",
     "check_clip_gradients",
+    "check_clipping_facts",
 ]
 
 PARAM_KEYS = ("W_xh", "W_hh", "b_h")
@@ -380,6 +384,22 @@ def _check_clip_case(report: Report, items: _ClipItems, clip_gradients: Callable
                   lambda: _expect_all(out, expected, variants))
     report.unchanged(kept, {"grads": passed})
     return True
+
+
+# ----------------------------------------------------------------------------------------------
+# Concept questions: the form of the answers only (rnnkit.checks.questions)
+# ----------------------------------------------------------------------------------------------
+
+def check_rnn_types(rnn_types: Callable) -> None:
+    """Check that ``rnn_types() -> dict`` gives every application one of the RNN types (not
+    whether they are right) and print a report."""
+    check_question(RNN_TYPES, rnn_types)
+
+
+def check_clipping_facts(clipping_facts: Callable) -> None:
+    """Check that ``clipping_facts() -> dict`` answers every statement with True or False (not
+    whether they are right) and print a report."""
+    check_question(CLIPPING_FACTS, clipping_facts)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -45,7 +45,9 @@ Points: update_gate, reset_gate, candidate, interpolate 3 each (the values on tw
 inputs untouched); gru_cell_forward 5 and gru_forward 5 (the values on three shapes, with
 saturated gates, the inputs untouched); gru_cell_backward 11 and gru_backward 11 (dx and dh
 2 each: they gather every road back through a step; each parameter gradient 1; the inputs
-untouched 1); 44 in all.
+untouched 1); the concept questions gate_saturation 2 (update gate, reset gate) and
+lstm_counterparts 1, graded against the reference's answers, a wrong answer's feedback giving
+the right one and why; 47 in all.
 """
 
 from __future__ import annotations
@@ -57,9 +59,10 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from rnnkit.assignments.gru import STEP_FUNCTIONS
+from rnnkit.assignments.gru import GATE_SATURATION, LSTM_COUNTERPARTS, STEP_FUNCTIONS
 from rnnkit.assignments.gru.hidden.oracle import ORACLE
 from rnnkit.assignments.gru.mistakes import MISTAKES
+from rnnkit.checks.questions import expect_right
 from rnnkit.compare import Variant, as_numeric_array, close, expect_close, expect_keys, expect_pair
 from rnnkit.grading.judge import (
     BackwardRun,
@@ -409,6 +412,69 @@ def test_backward_leaves_inputs_untouched(student, level):
                             right(dh, ref_cache), right(other, ref_cache))
     expect_same_again(level.backward, grads, lambda: backward(*copies(dh), cache),
                       keys=level.keys)
+
+
+# ---------------------------------------------------------------- concept questions (3 points)
+
+def saturation_reasons() -> dict[str, str]:
+    """What each gate does at 0 and at 1, and why (the feedback of a wrong answer)."""
+    return {
+        "update_0": say(
+            es="Con z_t = 0, h_t = (1 - z_t) ⊙ h_{t-1} + z_t ⊙ h~_t = h_{t-1}: el estado se "
+               "copia tal cual y el candidato se ignora, como en una LSTM con f = 1 e i = 0.",
+            en="With z_t = 0, h_t = (1 - z_t) ⊙ h_{t-1} + z_t ⊙ h~_t = h_{t-1}: the state is "
+               "copied as it is and the candidate ignored, as in an LSTM with f = 1 and i = 0."),
+        "update_1": say(
+            es="Con z_t = 1, h_t = h~_t: el estado anterior se descarta y lo sustituye el "
+               "candidato.",
+            en="With z_t = 1, h_t = h~_t: the previous state is dropped and replaced by the "
+               "candidate."),
+        "reset_0": say(
+            es="Con r_t = 0 el candidato lee [0; x_t]: se construye solo con la entrada actual. "
+               "El estado no se borra: h_{t-1} sigue llegando a h_t a través de 1 - z_t.",
+            en="With r_t = 0 the candidate reads [0; x_t]: it is built from the current input "
+               "alone. The state is not erased: h_{t-1} still reaches h_t through 1 - z_t."),
+        "reset_1": say(
+            es="Con r_t = 1 el candidato lee [h_{t-1}; x_t] entero, como la capa tanh de una "
+               "RNN simple.",
+            en="With r_t = 1 the candidate reads [h_{t-1}; x_t] whole, like the tanh layer of a "
+               "simple RNN."),
+    }
+
+
+@pytest.mark.grades("gate_saturation", points=1)
+@pytest.mark.parametrize("gate", ["update", "reset"])
+def test_gate_saturation(student, gate):
+    expect_right(GATE_SATURATION, student.gate_saturation(), reference.gate_saturation(),
+                 saturation_reasons(), (f"{gate}_0", f"{gate}_1"))
+
+
+def counterpart_reasons() -> dict[str, str]:
+    """What plays each LSTM gate's part in the GRU, and why (the feedback of a wrong answer)."""
+    return {
+        "forget_gate": say(
+            es="1 - z_t es la fracción de h_{t-1} que se conserva, como f_t es la de c_{t-1}. "
+               "La puerta de reinicio no toca el estado: solo filtra lo que ve el candidato.",
+            en="1 - z_t is the fraction of h_{t-1} that is kept, as f_t is the fraction of "
+               "c_{t-1} that is kept. The reset gate does not touch the state: it only filters "
+               "what the candidate sees."),
+        "input_gate": say(
+            es="z_t es la fracción del candidato que se escribe, como i_t en la LSTM; al ir "
+               "ligada a 1 - z_t, escribir obliga a olvidar en la misma medida.",
+            en="z_t is the fraction of the candidate that is written, as i_t is in the LSTM; "
+               "tied to 1 - z_t, writing forces forgetting by the same amount."),
+        "output_gate": say(
+            es="La GRU no tiene puerta de salida: h_t es a la vez la memoria y lo que se "
+               "muestra, entero, a la salida y al paso siguiente.",
+            en="The GRU has no output gate: h_t is both the memory and what is shown, whole, to "
+               "the output and to the next step."),
+    }
+
+
+@pytest.mark.grades("lstm_counterparts", points=1)
+def test_lstm_counterparts(student):
+    expect_right(LSTM_COUNTERPARTS, student.lstm_counterparts(), reference.lstm_counterparts(),
+                 counterpart_reasons(), LSTM_COUNTERPARTS.keys)
 
 
 # ------------------------------------------------------------------------------------ helpers

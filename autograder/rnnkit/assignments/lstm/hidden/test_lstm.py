@@ -30,8 +30,11 @@ The student's functions always receive copies of the test's inputs, except in th
 check that the inputs are left untouched: a function that modifies its arguments loses those
 points only, and cannot corrupt the reference values or the feedback of the other tests.
 
-Points: each gate 3, lstm_cell_forward 5, lstm_forward 9, lstm_cell_backward 12, lstm_backward
-12; 50 in all.
+The concept questions (gate_saturation, gradient_facts) are graded by group of questions
+against the reference's answers; a wrong answer's feedback gives the right one and why.
+
+Points: each gate 3, lstm_cell_forward 5, lstm_forward 9, gate_saturation 3, lstm_cell_backward
+12, lstm_backward 12, gradient_facts 2; 55 in all.
 """
 
 from __future__ import annotations
@@ -42,8 +45,10 @@ import functools
 import numpy as np
 import pytest
 
+from rnnkit.assignments.lstm import GATE_SATURATION, GRADIENT_FACTS
 from rnnkit.assignments.lstm.hidden.oracle import ORACLE
 from rnnkit.assignments.lstm.mistakes import MISTAKES, OUTPUT, UPDATE, follows_wrong_c_next
+from rnnkit.checks.questions import expect_right
 from rnnkit.compare import (
     CheckFailed,
     Variant,
@@ -474,6 +479,101 @@ def test_backward_leaves_inputs_untouched(student):
         reference.lstm_backward(other["dh"], ref_caches))
     expect_same_again("lstm_backward", grads,
                       lambda: student.lstm_backward(*copies(i["dh"]), caches), keys=GRAD_KEYS)
+
+
+# ---------------------------------------------------------------- concept questions (5 points)
+
+def saturation_reasons() -> dict[str, str]:
+    """What each gate does at 0 and at 1, and why (the feedback of a wrong answer)."""
+    return {
+        "forget_0": say(
+            es="Con f_t = 0, c_t = f_t ⊙ c_{t-1} + i_t ⊙ c~_t pierde el término de c_{t-1}: la "
+               "memoria antigua se borra y solo queda lo que se escribe ahora.",
+            en="With f_t = 0, c_t = f_t ⊙ c_{t-1} + i_t ⊙ c~_t loses the term of c_{t-1}: the "
+               "old memory is erased and only what is written now remains."),
+        "forget_1": say(
+            es="Con f_t = 1, c_{t-1} pasa entero a c_t, se le sume lo que se le sume: la "
+               "memoria se conserva (y, hacia atrás, el gradiente también pasa entero).",
+            en="With f_t = 1, c_{t-1} passes into c_t whole, whatever is added to it: the "
+               "memory is kept (and backwards, the gradient passes whole too)."),
+        "input_0": say(
+            es="Con i_t = 0 desaparece el término i_t ⊙ c~_t y c_t = f_t ⊙ c_{t-1}: el "
+               "candidato se ignora y no se escribe nada nuevo. Cuánto se conserva de la "
+               "memoria antigua lo decide la puerta de olvido.",
+            en="With i_t = 0 the term i_t ⊙ c~_t vanishes and c_t = f_t ⊙ c_{t-1}: the "
+               "candidate is ignored and nothing new is written. How much of the old memory is "
+               "kept is up to the forget gate."),
+        "input_1": say(
+            es="Con i_t = 1 se suma el candidato c~_t entero a f_t ⊙ c_{t-1}. Sumar no borra: "
+               "borrar es tarea de la puerta de olvido.",
+            en="With i_t = 1 the whole candidate c~_t is added to f_t ⊙ c_{t-1}. Adding does "
+               "not erase: erasing is the forget gate's job."),
+        "output_0": say(
+            es="Con o_t = 0, h_t = o_t ⊙ tanh(c_t) = 0: no se muestra nada de la memoria, ni a "
+               "la salida ni a las puertas del paso siguiente, pero c_t no cambia y sigue por "
+               "la cinta. Solo la puerta de olvido borra.",
+            en="With o_t = 0, h_t = o_t ⊙ tanh(c_t) = 0: nothing of the memory is shown, "
+               "neither to the output nor to the next step's gates, but c_t is untouched and "
+               "travels on along the belt. Only the forget gate erases."),
+        "output_1": say(
+            es="Con o_t = 1, h_t = tanh(c_t): se muestra toda la memoria, comprimida entre -1 "
+               "y 1.",
+            en="With o_t = 1, h_t = tanh(c_t): all of the memory is shown, squashed between -1 "
+               "and 1."),
+    }
+
+
+@pytest.mark.grades("gate_saturation", points=1)
+@pytest.mark.parametrize("gate", ["forget", "input", "output"])
+def test_gate_saturation(student, gate):
+    expect_right(GATE_SATURATION, student.gate_saturation(), reference.gate_saturation(),
+                 saturation_reasons(), (f"{gate}_0", f"{gate}_1"))
+
+
+def gradient_reasons() -> dict[str, str]:
+    """Why each statement about the gradient along the belt is true or false (the feedback of a
+    wrong answer)."""
+    return {
+        "belt_has_no_matrix": say(
+            es="Hacia atrás, c_t = f_t ⊙ c_{t-1} + i_t ⊙ c~_t da dc_{t-1} = dc_t ⊙ f_t: un "
+               "producto elemento a elemento y nada más, porque la actualización suma a "
+               "c_{t-1} en vez de pasarlo por una matriz de pesos y una tanh, como hace la RNN "
+               "con diag(1 - h²) W_hh.",
+            en="Backwards, c_t = f_t ⊙ c_{t-1} + i_t ⊙ c~_t gives dc_{t-1} = dc_t ⊙ f_t: an "
+               "elementwise product and nothing else, because the update adds to c_{t-1} "
+               "instead of passing it through a weight matrix and a tanh, as the RNN does with "
+               "diag(1 - h²) W_hh."),
+        "input_gate_must_be_open": say(
+            es="i_t no aparece en dc_{t-1} = dc_t ⊙ f_t: solo decide qué se escribe. El "
+               "gradiente por la cinta depende únicamente de la puerta de olvido.",
+            en="i_t does not appear in dc_{t-1} = dc_t ⊙ f_t: it only decides what is written. "
+               "The gradient along the belt depends on the forget gate alone."),
+        "survives_with_forget_near_1": say(
+            es="Tras k pasos hacia atrás por la cinta, el factor es f_{t+1} ⊙ ⋯ ⊙ f_{t+k}; con "
+               "todas las f cerca de 1 se mantiene cerca de 1, y el gradiente llega desde muy "
+               "lejos (la LSTM con b_f = 3 de la sección 9).",
+            en="After k steps back along the belt the factor is f_{t+1} ⊙ ⋯ ⊙ f_{t+k}; with "
+               "every f close to 1 it stays close to 1, so the gradient arrives from far away "
+               "(the LSTM with b_f = 3 of section 9)."),
+        "survives_with_forget_near_half": say(
+            es="Con f ≈ 0.5 el gradiente se reduce a la mitad en cada paso: 0.5^40 ≈ 1e-12. La "
+               "LSTM con b_f = 0 de la sección 9 no lo hizo mejor que la RNN.",
+            en="With f ≈ 0.5 the gradient is halved at every step: 0.5^40 ≈ 1e-12. The LSTM "
+               "with b_f = 0 of section 9 did no better than the RNN."),
+    }
+
+
+@pytest.mark.grades("gradient_facts", points=1)
+def test_gradient_facts_the_road(student):
+    expect_right(GRADIENT_FACTS, student.gradient_facts(), reference.gradient_facts(),
+                 gradient_reasons(), ("belt_has_no_matrix", "input_gate_must_be_open"))
+
+
+@pytest.mark.grades("gradient_facts", points=1)
+def test_gradient_facts_the_forget_gate(student):
+    expect_right(GRADIENT_FACTS, student.gradient_facts(), reference.gradient_facts(),
+                 gradient_reasons(),
+                 ("survives_with_forget_near_1", "survives_with_forget_near_half"))
 
 
 # ------------------------------------------------------------------------------------ helpers

@@ -25,8 +25,11 @@ The student's functions always receive copies of the test's inputs, except in th
 check that the inputs are left untouched: a function that modifies its arguments loses those
 points only, and cannot corrupt the reference values or the feedback of the other tests.
 
-Points: rnn_cell_forward 4, rnn_forward 4, rnn_cell_backward 6, rnn_backward 6,
-clip_gradients 6; 26 in all.
+The concept questions (rnn_types, clipping_facts) are graded by group of questions against the
+reference's answers; a wrong answer's feedback gives the right one and why.
+
+Points: rnn_types 2, rnn_cell_forward 4, rnn_forward 4, rnn_cell_backward 6, rnn_backward 6,
+clip_gradients 6, clipping_facts 2; 30 in all.
 """
 
 from __future__ import annotations
@@ -37,8 +40,10 @@ import functools
 import numpy as np
 import pytest
 
+from rnnkit.assignments.rnn import CLIPPING_FACTS, RNN_TYPES
 from rnnkit.assignments.rnn.hidden.oracle import ORACLE
 from rnnkit.assignments.rnn.mistakes import MISTAKES
+from rnnkit.checks.questions import expect_right
 from rnnkit.compare import close, expect_close, expect_keys, expect_pair
 from rnnkit.grading.judge import (
     BackwardRun,
@@ -378,6 +383,122 @@ def test_clip_keeps_small_gradients(student):
 def test_clip_leaves_input_untouched(student):
     student.clip_gradients(make_grads(15.0), 1.0)
     expect_untouched(student, "clip_gradients")
+
+
+# ---------------------------------------------------------------- concept questions (4 points)
+
+# rnn_types: the examples of the notebook's section 2, then applications from the lecture.
+NOTEBOOK_EXAMPLES = ("image_classification", "image_caption", "review_sentiment", "translation",
+                     "video_frames")
+LECTURE_APPLICATIONS = ("stock_index", "anomaly_alerts", "word_roles")
+
+
+def rnn_type_reasons() -> dict[str, str]:
+    """Why each application needs the type of RNN it does (the feedback of a wrong answer)."""
+    return {
+        "image_classification": say(
+            es="Entra una imagen y sale una etiqueta: no hay secuencia ni a la entrada ni a la "
+               "salida, así que no hace falta recurrencia; es la red de siempre, con la que se "
+               "comparan los demás tipos.",
+            en="One image in, one label out: there is no sequence on either side, so no "
+               "recurrence is needed; it is the ordinary network the other types are compared "
+               "with."),
+        "image_caption": say(
+            es="Una sola entrada (la imagen) y una secuencia de salida: el pie de foto se "
+               "escribe palabra a palabra, y cada paso produce la palabra siguiente.",
+            en="A single input (the image) and an output sequence: the caption is written "
+               "word by word, each step producing the next word."),
+        "review_sentiment": say(
+            es="Se lee la reseña entera, palabra a palabra, y solo al final sale una etiqueta "
+               "(positiva o negativa), a partir del último estado h_T.",
+            en="The whole review is read, word after word, and only then does one label "
+               "(positive or negative) come out, from the last state h_T."),
+        "translation": say(
+            es="Hay que leer la frase entera antes de escribir la traducción, que puede ser más "
+               "larga o más corta: T → T', no una salida por cada entrada.",
+            en="The sentence must be read in full before the translation is written, and the "
+               "translation may be longer or shorter: T → T', not one output per input."),
+        "video_frames": say(
+            es="Cada fotograma recibe su propia etiqueta, en su propio paso: una salida por "
+               "cada entrada, T → T.",
+            en="Every frame gets its own label, at its own step: one output per input, T → T."),
+        "stock_index": say(
+            es="La red lee la serie de valores pasados y da un solo número, la predicción del "
+               "valor siguiente: entra una secuencia y sale un único valor.",
+            en="The network reads the series of past values and gives one number, the forecast "
+               "of the next value: a sequence in, a single value out."),
+        "anomaly_alerts": say(
+            es="Una alerta temprana tiene que poder saltar en cualquier lectura, en cuanto "
+               "aparece la anomalía, así que hay una salida (alerta o no) por cada entrada; un "
+               "único veredicto al final de la secuencia llegaría tarde.",
+            en="An early alert must be possible at any reading, as soon as the anomaly shows, "
+               "so there is one output (alert or not) per input; a single verdict at the end of "
+               "the sequence would come too late."),
+        "word_roles": say(
+            es="Cada palabra recibe su función gramatical: una etiqueta por palabra, es decir, "
+               "una salida por cada entrada, T → T.",
+            en="Each word gets its grammatical role: one label per word, that is, one output "
+               "per input, T → T."),
+    }
+
+
+@pytest.mark.grades("rnn_types", points=1)
+def test_rnn_types_of_the_notebook_examples(student):
+    expect_right(RNN_TYPES, student.rnn_types(), reference.rnn_types(), rnn_type_reasons(),
+                 NOTEBOOK_EXAMPLES)
+
+
+@pytest.mark.grades("rnn_types", points=1)
+def test_rnn_types_of_the_lecture_applications(student):
+    expect_right(RNN_TYPES, student.rnn_types(), reference.rnn_types(), rnn_type_reasons(),
+                 LECTURE_APPLICATIONS)
+
+
+def clipping_reasons() -> dict[str, str]:
+    """Why each statement about clipping is true or false (the feedback of a wrong answer)."""
+    return {
+        "shortens_long_gradients": say(
+            es="Cuando ‖g‖ > c, todos los arreglos se multiplican por c / ‖g‖ < 1 y la norma "
+               "global queda en c: un paso enorme ya no puede lanzar los pesos a valores "
+               "absurdos. Por eso el recorte cura la explosión.",
+            en="When ‖g‖ > c every array is multiplied by c / ‖g‖ < 1, so the global norm "
+               "becomes c: a huge step can no longer throw the weights to absurd values. That "
+               "is why clipping cures exploding gradients."),
+        "keeps_direction": say(
+            es="Todos los arreglos se multiplican por el mismo factor positivo, así que la "
+               "actualización apunta adonde apuntaba el gradiente, solo que es más corta.",
+            en="All the arrays are multiplied by the same positive factor, so the update points "
+               "where the gradient pointed, only shorter."),
+        "lengthens_short_gradients": say(
+            es="El factor es min(1, c / ‖g‖), nunca mayor que 1: un gradiente cuya norma ya es "
+               "menor que c se queda como está, así que un gradiente desvanecido sigue "
+               "desvanecido.",
+            en="The factor is min(1, c / ‖g‖), never above 1: a gradient whose norm is already "
+               "below c is left as it is, so a vanished gradient stays vanished."),
+        "restores_distant_steps": say(
+            es="Los gradientes de los pesos son sumas sobre los pasos de tiempo, y el recorte "
+               "multiplica la suma entera por un mismo factor: lo que aportan los pasos lejanos "
+               "sigue siendo igual de diminuto al lado de lo que aportan los recientes. Ni "
+               "siquiera agrandar el gradiente lo arreglaría, porque conserva la dirección: el "
+               "desvanecimiento está en la dirección, no en la longitud.",
+            en="The weight gradients are sums over the time steps, and clipping multiplies the "
+               "whole sum by one factor: what the distant steps contribute stays just as tiny "
+               "next to what the recent steps contribute. Even scaling the gradient up would "
+               "not fix that, since it keeps the direction: the vanishing is in the direction, "
+               "not in the length."),
+    }
+
+
+@pytest.mark.grades("clipping_facts", points=1)
+def test_clipping_facts_what_it_does(student):
+    expect_right(CLIPPING_FACTS, student.clipping_facts(), reference.clipping_facts(),
+                 clipping_reasons(), ("shortens_long_gradients", "keeps_direction"))
+
+
+@pytest.mark.grades("clipping_facts", points=1)
+def test_clipping_facts_what_it_cannot_do(student):
+    expect_right(CLIPPING_FACTS, student.clipping_facts(), reference.clipping_facts(),
+                 clipping_reasons(), ("lengthens_short_gradients", "restores_distant_steps"))
 
 
 def cell_forward_at(student, shape_id: str, seed: int) -> tuple:
