@@ -163,7 +163,18 @@ def sandbox_processes() -> set[int]:
     me = os.getpid()
     return {pid for pid in parents
             if (descends(pid, me) and pid != me or uids[pid] in own_uids)
-            and not descends(pid, spare_pid)}
+            and not descends(pid, spare_pid) and not resource_tracker_of(pid, me, parents)}
+
+
+def resource_tracker_of(pid: int, me: int, parents: dict[int, int]) -> bool:
+    """Whether ``pid`` is the helper process Python's multiprocessing starts for this process
+    (a direct child, alive for the rest of the run once a process pool or a Dask cluster has
+    used it): never a sandbox, which runs under bubblewrap."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return False
+    return parents.get(pid) == me and b"multiprocessing.resource_tracker" in command
 
 
 def no_sandbox_survives() -> set[int]:
