@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 
+from rnnkit import assignments
 from rnnkit.grading.classroom import STATE_FILE, autograde_class
 from rnnkit.kit.course import release
 from rnnkit.kit.paths import KIT_ROOT, SOURCE
@@ -30,22 +31,13 @@ from rnnkit.nb.fill import (
 )
 from rnnkit.outputs.class_report import write_class_report
 
-# Per assignment: student -> the catalogue entry (tests/mistakes or tests/correct) they submit.
-CLASSES = {
-    "rnn": {"bruno": "ignores_h0", "carla": "no_flow_from_next_step",
-            "diego": "assigns_weight_grads", "elena": "clip_elementwise",
-            "felix": "tanh_derivative_at_h_prev", "gabi": "concatenated_weights"},
-    "lstm": {"bruno": "forget_gate_tanh", "carla": "cell_without_input_gate",
-             "diego": "output_from_previous_cell", "elena": "bptt_without_dc_carry",
-             "felix": "tanh_derivative_on_c", "gabi": "stacked_gates"},
-}
-
 
 def run_demo(course_dir: Path, jobs: int | None = None, insecure: bool = False) -> int:
     """Run the demo in ``course_dir``; returns an exit code."""
     prepare_course(course_dir)
     failed = []
-    for assignment, catalogued in CLASSES.items():
+    for spec in assignments.all_assignments():
+        assignment, catalogued = spec.name, spec.demo_class
         print(f"\n=== assignment {assignment}")
         print(f"released {assignment} -> {release(assignment, course_dir, 'es')}")
         students = simulate_class(course_dir, assignment, catalogued)
@@ -56,7 +48,7 @@ def run_demo(course_dir: Path, jobs: int | None = None, insecure: bool = False) 
         print_gradebook(course_dir, assignment)
     print(f"\nfeedback per student: {course_dir}/autograded/<student>/<assignment>/"
           f"{STATE_FILE}, or run `nbgrader generate_feedback rnn` in {course_dir}")
-    for assignment in CLASSES:
+    for assignment in assignments.names():
         report = course_dir / f"report-{assignment}.html"
         print(f"class report of {assignment}: {write_class_report(course_dir, assignment, report)}")
     return 1 if failed else 0
