@@ -40,6 +40,13 @@ class Assignment:
       grades only through others, e.g. a sigmoid the gates call).
     - demo_class: the students ``rnnkit demo`` simulates, each with the catalogue entry
       (tests/mistakes/<name>/ or tests/correct/<name>/) they submit.
+    - trains: the graded functions whose hidden tests train models (seconds each, not
+      milliseconds). The kit's catalogue tests grade these only for the entries that change
+      them or what they use, and take the reference's results for the others, which run the
+      very same code.
+    - sandbox_limits: what its grading may use beyond the sandbox's defaults, as fields of
+      ``rnnkit.sandbox.Limits`` (an assignment whose hidden suite trains models needs more
+      time than one that calls cell functions).
     """
 
     name: str
@@ -48,6 +55,8 @@ class Assignment:
     uses: Mapping[str, frozenset[str]] = field(default_factory=dict)
     helpers: tuple[str, ...] = ()
     demo_class: Mapping[str, str] = field(default_factory=dict)
+    trains: tuple[str, ...] = ()
+    sandbox_limits: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def folder(self) -> Path:

@@ -70,7 +70,8 @@ def _grade(submission: Submission, manifest: manifests.Manifest, assignment: str
         return GradeReport(assignment, _not_run(manifest, _nothing_to_run()), notes)
     notes += _defined_again(manifest.functions, submission.cells)
     cells = [*manifest.setup_cells, *((c.cell_id, c.code) for c in submission.cells)]
-    with Sandbox(cells, limits=limits or Limits(), insecure=insecure) as box:
+    limits = limits or Limits(**assignments.get(assignment).sandbox_limits)
+    with Sandbox(cells, limits=limits, insecure=insecure) as box:
         reports = box.cell_reports
         hints = {**submission.not_run,
                  **_stopped_early(submission.cells, reports[len(manifest.setup_cells):])}
