@@ -17,7 +17,11 @@ The other helpers serve the checks around those calls: deep copies of the argume
 gets copies, so the originals stay pristine for the reference and show any modification),
 :class:`OwnGradients` (finite differences of the student's *own* forward, to tell a wrong backward
 from a wrong forward), :func:`skip_if_not_implemented` (for the notebooks' demonstration cells)
-and the numpy/torch conversions of the PyTorch oracle.
+the numpy/torch conversions of the PyTorch oracle, and :func:`deferred` lists (a known
+mistake's wrong values are computed, by torch, only when a student's value is wrong).
+
+This module does not import torch: a right notebook's checks read torch's answers ahead of time
+(rnnkit.checks.stored); the conversions import it when an oracle computes.
 """
 
 from __future__ import annotations
@@ -27,21 +31,26 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from rnnkit.checks import validate
 from rnnkit.compare import CheckFailed, expect_keys, expect_unchanged, explain_mismatch
 from rnnkit.gradcheck import numerical_gradient
 from rnnkit.i18n import say
 
+if TYPE_CHECKING:
+    import torch
+
 __all__ = [
     "OwnGradients",
     "Report",
     "Verdict",
     "closing_line",
+    "deferred",
+    "deferred_keyed",
     "describe_exception",
     "fresh",
     "known_mistake",
@@ -427,6 +436,8 @@ class OwnGradients:
 
 def to_torch(array: Any, grad: bool = False) -> torch.Tensor:
     """A float64 tensor of ``array``; with ``grad``, a leaf that autograd differentiates."""
+    import torch
+
     return torch.tensor(np.asarray(array, dtype=float), dtype=torch.float64, requires_grad=grad)
 
 
@@ -436,3 +447,39 @@ def to_numpy(tensor: torch.Tensor | None, like: np.ndarray | None = None) -> np.
     if tensor is None:
         return np.zeros_like(like, dtype=float)
     return tensor.detach().numpy().copy()
+
+
+# ----------------------------------------------------------------------------------------------
+# Known mistakes' wrong values, computed only when needed
+# ----------------------------------------------------------------------------------------------
+
+class _Deferred(Sequence):
+    """A list computed by ``compute()`` the first time it is read."""
+
+    def __init__(self, compute: Callable[[], Sequence[Any]]) -> None:
+        self._compute = cache(lambda: list(compute()))
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._compute()[index]
+
+    def __len__(self) -> int:
+        return len(self._compute())
+
+
+def deferred(compute: Callable[[], Sequence[Any]]) -> Sequence[Any]:
+    """The list ``compute()`` returns (e.g. a registry's variants), computed the first time it
+    is read: :func:`rnnkit.compare.explain_mismatch` reads variants only for a wrong value, so
+    a right one never pays for them (they may need torch).
+
+    Inputs:
+    - compute: takes nothing, returns the list.
+    """
+    return _Deferred(compute)
+
+
+def deferred_keyed(compute: Callable[[], Mapping[str, Sequence[Any]]], keys: Any
+                   ) -> dict[str, Sequence[Any]]:
+    """Per key of ``keys``, the list ``compute()[key]``, :func:`deferred`: ``compute`` (e.g. a
+    registry's keyed variants) runs once, when the first of them is read."""
+    once = cache(compute)
+    return {key: deferred(lambda key=key: once()[key]) for key in keys}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -53,16 +54,31 @@ def check_notebook(path: Path, assignment: str | None = None) -> bool:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    """The notebook at ``path`` as a dict; a ValueError names what is wrong with it."""
-    import nbformat
+    """The notebook at ``path`` as a dict; a ValueError names what is wrong with it.
 
+    Plain JSON and the few fields ``rnnkit check`` reads (format 4, a list of cells), not
+    nbformat: its schema validator takes a second to import, longer than the checks run.
+    """
     if not path.is_file():
         raise ValueError(f"no notebook at {path}: check the path")
     try:
-        return nbformat.read(path, as_version=4)
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        _expect_notebook(nb)
     except Exception as error:  # not JSON, not a notebook, unreadable: all one answer
         raise ValueError(f"{path} is not a notebook Jupyter can open ({type(error).__name__}: "
                          f"{error}): open it in Jupyter and save it again") from None
+    return nb
+
+
+def _expect_notebook(nb: Any) -> None:
+    """Raise ValueError unless ``nb`` has the shape of a Jupyter notebook of format 4."""
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise ValueError("it has no list of cells")
+    if nb.get("nbformat") != 4:
+        raise ValueError(f"its format is {nb.get('nbformat')!r}, not 4")
+    if not all(isinstance(cell, dict) for cell in nb["cells"]) or not isinstance(
+            nb.get("metadata", {}), dict):
+        raise ValueError("its cells or metadata are not JSON objects")
 
 
 def _runs(cell: dict[str, Any]) -> bool:
@@ -71,10 +87,11 @@ def _runs(cell: dict[str, Any]) -> bool:
 
 
 def _assignment_of(cells: list[dict[str, Any]], path: Path) -> str:
-    """The assignment whose checks cover the most of the notebook's answer cells."""
+    """The assignment whose graded functions cover the most of the notebook's answer cells
+    (told from the assignments' specs: importing every assignment's checks would cost more)."""
     answers = {kinds.grade_id(cell).removeprefix(kinds.ANSWER_PREFIX) for cell in cells}
     known = assignments.names()
-    covered = {name: len(answers & _checked_functions(_checks_module(name))) for name in known}
+    covered = {name: len(answers & set(assignments.get(name).functions)) for name in known}
     best = max(known, key=covered.__getitem__)
     if not covered[best]:
         raise ValueError(f"{path} has none of the answer cells of {' or '.join(known)}: "
@@ -84,11 +101,6 @@ def _assignment_of(cells: list[dict[str, Any]], path: Path) -> str:
 
 def _checks_module(assignment: str) -> ModuleType:
     return importlib.import_module(f"{assignments.get(assignment).module}.checks")
-
-
-def _checked_functions(checks: ModuleType) -> set[str]:
-    """The student functions the module's checks are about (check_<function>)."""
-    return {name.removeprefix("check_") for name in checks.__all__}
 
 
 def _run_cell(cell: dict[str, Any], namespace: dict[str, Any]) -> None:

@@ -14,8 +14,8 @@ grader as an opaque object.
 - :func:`expect_right` is for the hidden suites: it names every wrong answer with the right
   one and why, which the suite writes.
 
-This module does not import torch (the public checks' printing does, and is imported only when
-a check runs), so the hidden suites can use it without loading torch into the grader.
+This module does not import torch, nor the public checks' printing until a check runs, so the
+hidden suites can use it and load into the grader only what they use.
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ def expect_right(question: Question, got: Any, right: Mapping[str, Any],
 def check_question(question: Question, function: Callable[[], Any]) -> None:
     """The public check of a group: print whether ``function()`` answers every question with
     one of the choices. It does not know the right answers, so it never says which are."""
-    from rnnkit.checks.feedback import Report  # imports torch: only when a check runs
+    from rnnkit.checks.feedback import Report  # only when a check runs
 
     answers_item = say(es="respuestas", en="answers")
     report = Report(question.function, ["dict", answers_item])

@@ -11,8 +11,10 @@ LSTM equations written in torch for values, torch autograd for gradients and ``t
 for the PyTorch-layout exercise. The known mistakes (a gate computed with tanh, [x; h] in the
 wrong order, a gradient that does not flow back through c, ...) are those of the assignment's
 registry, rnnkit.assignments.lstm.mistakes, which the hidden suite names too: their wrong values
-come from :class:`TorchOracle`, at the bottom, and go to
-:func:`rnnkit.compare.explain_mismatch` as ``variants``, so that a match names the mistake.
+come from the torch oracle (rnnkit.assignments.lstm.torch_oracle) and go to
+:func:`rnnkit.compare.explain_mismatch` as ``variants``, so that a match names the mistake. They
+are computed only for a wrong value, and torch's answers on the checks' fixed inputs are stored
+(rnnkit.checks.stored): a right notebook's checks do not import torch.
 
 Every gradient is also compared with finite differences of the student's *own* forward pass
 (:func:`rnnkit.gradcheck.numerical_gradient`): a gradient that is wrong against torch but right
@@ -21,35 +23,28 @@ for the student's forward means the forward is what must be fixed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import torch
 
 from rnnkit.assignments.lstm import GATE_SATURATION, GRADIENT_FACTS
-from rnnkit.assignments.lstm.mistakes import (
-    MISTAKES,
-    RIGHT,
-    Slopes,
-    follows_wrong_c_next,
-)
+from rnnkit.assignments.lstm.mistakes import MISTAKES, follows_wrong_c_next
 from rnnkit.checks.feedback import (
     OwnGradients,
     Report,
     Verdict,
+    deferred,
+    deferred_keyed,
     fresh,
     known_mistake,
     snapshot,
     untouched,
     values_ok,
 )
-
-# Short names keep the torch oracle's formulas readable.
-from rnnkit.checks.feedback import to_numpy as _np
-from rnnkit.checks.feedback import to_torch as _t
 from rnnkit.checks.questions import check_question
-from rnnkit.compare import as_numeric_array, describe_kind, explain_mismatch
+from rnnkit.checks.stored import StoredOracle
+from rnnkit.compare import Variant, as_numeric_array, describe_kind, explain_mismatch
 from rnnkit.gradcheck import relative_error
 from rnnkit.i18n import say
 
@@ -120,16 +115,16 @@ def check_lstm_cell_forward(lstm_cell_forward: Callable) -> None:
         ok, result = report.call(first_item, lstm_cell_forward, *args.values())
         if not ok or not _expect_triple(report, result, triple, item=first_item, say_ok=n == N):
             break
-        h_ref, c_ref = _torch_cell_forward(x_t, h_prev, c_prev, params)
-        variants = MISTAKES.keyed_variants(
-            "lstm_cell_forward", ORACLE, x_t, h_prev, c_prev, params,
+        h_ref, c_ref = ORACLE.cell_forward(x_t, h_prev, c_prev, params)
+        variants = _keyed_variants(
+            "lstm_cell_forward", x_t, h_prev, c_prev, params,
             right={"h_next": h_ref, "c_next": c_ref},
             got=_numeric({"h_next": result[0], "c_next": result[1]}))
         report.compare(values_ok("c_next", c_ref.shape, n=n), "c_next", result[1], c_ref,
                        item=c_item, variants=variants["c_next"])
         report.compare(values_ok("h_next", h_ref.shape, n=n), "h_next", result[0], h_ref,
-                       item=h_item, variants=[*variants["h_next"], *follows_wrong_c_next(
-                           ORACLE, x_t, h_prev, c_prev, params, result[1])])
+                       item=h_item, variants=_h_next_variants(
+                           variants["h_next"], x_t, h_prev, c_prev, params, c_next=result[1]))
         if n == N:
             report.unchanged(dict(x_t=x_t, h_prev=h_prev, c_prev=c_prev, params=params), args)
         if report.failed:  # the second case would only repeat the diagnosis
@@ -159,8 +154,8 @@ def check_lstm_forward(lstm_forward: Callable) -> None:
             break
         c0 = p["c0"] if give_c0 else np.zeros_like(p["h0"])
         h_ref, c_ref = ORACLE.forward(p["x"], p["h0"], p["params"], c0)
-        wrong = MISTAKES.keyed_variants(
-            "lstm_forward", ORACLE, p["x"], p["h0"], p["params"], c0,
+        wrong = _keyed_variants(
+            "lstm_forward", p["x"], p["h0"], p["params"], c0,
             right={"h": h_ref, "c": c_ref},
             got=_numeric({"h": result[0], "c": result[1]}))
         c0_text = say(es="con c0 distinto de cero", en="with a non-zero c0") if give_c0 else say(
@@ -202,15 +197,15 @@ def check_lstm_cell_backward(lstm_cell_forward: Callable, lstm_cell_backward: Ca
                                     say_ok=False):
         report.summary()
         return
-    h_ref, c_ref = _torch_cell_forward(x_t, h_prev, c_prev, params)
+    h_ref, c_ref = ORACLE.cell_forward(x_t, h_prev, c_prev, params)
     _forward_used(report, getattr(lstm_cell_forward, "__name__", forward), forward,
                   [("h_next", result[0], h_ref, None), ("c_next", result[1], c_ref, None)])
 
     ok, grads = report.call("grads", lstm_cell_backward, *upstream.values(), result[2])
     if ok and report.expect_dict("grads", grads, CELL_GRAD_KEYS):
         expected = ORACLE.cell_backward(dh_next, dc_next, x_t, h_prev, c_prev, params)
-        variants = MISTAKES.keyed_variants(
-            "lstm_cell_backward", ORACLE, dh_next, dc_next, x_t, h_prev, c_prev, params,
+        variants = _keyed_variants(
+            "lstm_cell_backward", dh_next, dc_next, x_t, h_prev, c_prev, params,
             right=expected, got=_numeric(grads, expected))
 
         def own_forward(a: dict[str, Any]) -> np.ndarray:
@@ -249,8 +244,8 @@ def check_lstm_backward(lstm_forward: Callable, lstm_backward: Callable) -> None
     ok, grads = report.call("grads", lstm_backward, dh, result[2])
     if ok and report.expect_dict("grads", grads, SEQ_GRAD_KEYS):
         expected = ORACLE.bptt(p["dh"], p["x"], p["h0"], p["params"], p["c0"])
-        variants = MISTAKES.keyed_variants(
-            "lstm_backward", ORACLE, p["dh"], p["x"], p["h0"], p["params"], p["c0"],
+        variants = _keyed_variants(
+            "lstm_backward", p["dh"], p["x"], p["h0"], p["params"], p["c0"],
             right=expected, got=_numeric(grads, expected))
         own = OwnGradients(lambda a: lstm_forward(a["x"], a["h0"], a["params"], c0=a["c0"])[0],
                            inputs, p["dh"])
@@ -309,7 +304,7 @@ def check_to_torch_layout(to_torch_layout: Callable, lstm_forward: Callable) -> 
                 en="PyTorch adds the two biases, so b counts twice: put b in one and zeros in "
                    "the other.")),
                 *((_pack(params, order)["bias_ih_l0"], message) for order, message in orders)])
-        h_torch = _torch_lstm_module(packed, p)
+        h_torch = ORACLE.lstm_module(packed, p["x"], p["h0"], p["c0"])
         h_ref, _ = ORACLE.forward(p["x"], p["h0"], params, p["c0"])
         torch_ok = report.compare(
             say(es="torch.nn.LSTM con tus pesos da el h correcto",
@@ -373,7 +368,7 @@ def _check_gate(gate: str, fn: Callable) -> None:
             break
         expected = ORACLE.gates(x_t, h_prev, params)[gate]
         report.compare(values_ok(name, expected.shape, n=n), name, got, expected, item=item,
-                       variants=MISTAKES.variants(function, ORACLE, x_t, h_prev, params))
+                       variants=_variants(function, x_t, h_prev, params))
         if n == N:
             report.unchanged(dict(x_t=x_t, h_prev=h_prev, params=params), args)
         if report.failed:  # the second case would only repeat the diagnosis
@@ -534,152 +529,27 @@ def _pack(params: Mapping[str, np.ndarray], order=TORCH_ORDER) -> dict[str, np.n
 
 
 # ----------------------------------------------------------------------------------------------
-# The torch oracle (float64)
+# The oracle: torch (rnnkit.assignments.lstm.torch_oracle), its answers on these inputs stored
 # ----------------------------------------------------------------------------------------------
 
-def _tensors(params: Mapping[str, np.ndarray], grad: bool = False) -> dict[str, torch.Tensor]:
-    """The parameters as float64 tensors (leaves autograd differentiates, with ``grad``)."""
-    return {k: _t(v, grad) for k, v in params.items()}
+ORACLE = StoredOracle("rnnkit.assignments.lstm")
 
 
-def _slope(rule: Callable | None, *values: torch.Tensor) -> Any:
-    """A mistake's slope ``rule`` (rnnkit.assignments.lstm.mistakes.Slopes) at the numpy values
-    of ``values``; None when there is no rule (the right derivative)."""
-    return None if rule is None else rule(*(_np(v) for v in values))
+def _variants(function: str, *inputs: Any) -> Sequence[Variant]:
+    """The registry's wrong values of ``function`` on ``inputs``, computed (by torch) only
+    when a student's value is wrong."""
+    return deferred(lambda: MISTAKES.variants(function, ORACLE, *inputs))
 
 
-def _bent(value: torch.Tensor, at: torch.Tensor, slope: Any) -> torch.Tensor:
-    """``value``, a function of ``at``, whose derivative with respect to ``at`` autograd takes
-    as ``slope`` (a mistake's) instead of the true one; ``value`` itself when slope is None."""
-    if slope is None:
-        return value
-    return value.detach() + _t(slope) * (at - at.detach())
+def _keyed_variants(function: str, *inputs: Any, right: Mapping[str, np.ndarray],
+                    got: Any = None) -> dict[str, Sequence[Variant]]:
+    """Per key of ``right``, the registry's wrong values of ``function`` on ``inputs``
+    (MistakeBook.keyed_variants), computed only when one of them is read."""
+    return deferred_keyed(lambda: MISTAKES.keyed_variants(function, ORACLE, *inputs,
+                                                         right=right, got=got), right)
 
 
-def _forget(f: torch.Tensor, c: torch.Tensor, c_read: torch.Tensor | None,
-            memory: Any) -> torch.Tensor:
-    """f ⊙ c, whose gradient with respect to f reads ``c_read`` (the c_{t-1} a cache holds;
-    None: c itself) and whose derivative with respect to c is ``memory`` (a mistake's; None:
-    f, the right one)."""
-    if c_read is None and memory is None:
-        return f * c
-    c_read = c.detach() if c_read is None else c_read
-    to_c = f.detach() if memory is None else _t(memory)
-    return f * c_read + f.detach() * (c.detach() - c_read) + to_c * (c - c.detach())
-
-
-def _gate_tensors(z: torch.Tensor, P: Mapping[str, torch.Tensor], slopes: Slopes = RIGHT,
-                  z_read: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
-    """The four gates {f, i, c, o} of one step from z = [h_{t-1}; x_t] and the parameters P.
-    ``slopes`` bend the derivatives of the activations; ``z_read``, the z a cache holds, is
-    what the weights' gradients read (values and the gradient of z stay those of z)."""
-    gates = {}
-    for g in GATES:
-        W, b = P[f"W_{g}"], P[f"b_{g}"]
-        a = W @ z + b if z_read is None else W @ z_read + W.detach() @ (z - z_read) + b
-        if g == "c":
-            gates[g] = _bent(torch.tanh(a), a, _slope(slopes.candidate, torch.tanh(a)))
-        else:
-            gates[g] = _bent(torch.sigmoid(a), a, _slope(slopes.gate, torch.sigmoid(a)))
-    return gates
-
-
-def _torch_step(x, h, c, P, slopes: Slopes = RIGHT, cached: tuple | None = None):
-    """One LSTM step in torch: (h_next, c_next). ``slopes`` and ``cached`` change the gradients
-    autograd finds, never the values: ``slopes`` are a mistake's local derivatives;
-    ``cached``, the arrays (h_prev, c_prev) a cache holds in place of h and c, are what the
-    gradients of the parameters and of the forget gate read."""
-    z = torch.cat((h, x))
-    z_read = None if cached is None else torch.cat((_t(cached[0]), x.detach()))
-    g = _gate_tensors(z, P, slopes, z_read)
-    c_read = None if cached is None else _t(cached[1])
-    c_next = _forget(g["f"], c, c_read, _slope(slopes.memory, g["f"])) + g["i"] * g["c"]
-    tanh_c = torch.tanh(c_next)
-    return g["o"] * _bent(tanh_c, c_next, _slope(slopes.cell, c_next, tanh_c)), c_next
-
-
-def _torch_run(x, h0, c0, step_params: list, *, slopes: Slopes = RIGHT, carry_h: bool = True,
-               carry_c: bool = True, every_h: np.ndarray | None = None,
-               every_c: np.ndarray | None = None, cached: tuple | None = None):
-    """(h, c), each (T, H, N): the LSTM unrolled in torch over x (T, D, N), with the
-    parameters step_params[t] at step t, and the knobs of TorchOracle.forward (``every_h``,
-    ``every_c``) and TorchOracle.bptt (``slopes``, ``carry_h``, ``carry_c``; ``cached``, the
-    previous states (T, H, N) h and c the steps' caches hold)."""
-    h, c, hs, cs = h0, c0, [], []
-    for t in range(x.shape[0]):
-        h, c = _torch_step(x[t], h, c, step_params[t], slopes,
-                           None if cached is None else (cached[0][t], cached[1][t]))
-        hs.append(h)
-        cs.append(c)
-        h = (h if carry_h else h.detach()) if every_h is None else _t(every_h)
-        c = (c if carry_c else c.detach()) if every_c is None else _t(every_c)
-    return torch.stack(hs), torch.stack(cs)
-
-
-def _torch_cell_forward(x_t, h_prev, c_prev, params) -> tuple[np.ndarray, np.ndarray]:
-    """(h_next, c_next), each (H, N), of one LSTM step in torch."""
-    with torch.no_grad():
-        h, c = _torch_step(_t(x_t), _t(h_prev), _t(c_prev), _tensors(params))
-    return _np(h), _np(c)
-
-
-def _torch_lstm_module(packed: Mapping[str, Any], p: Mapping[str, Any]) -> np.ndarray:
-    """h (T, H, N) of torch.nn.LSTM loaded with the packed arrays, on the fixed sequence."""
-    with torch.random.fork_rng(devices=[]):  # creating the module must not touch the user's RNG
-        module = torch.nn.LSTM(D, H, dtype=torch.float64)
-    with torch.no_grad():
-        for key in TORCH_KEYS:
-            getattr(module, key).copy_(_t(packed[key]))
-        out, _ = module(_t(p["x"].transpose(0, 2, 1)), (_t(p["h0"].T[None]), _t(p["c0"].T[None])))
-    return out.numpy().transpose(0, 2, 1)
-
-
-class TorchOracle:
-    """The right computations the known mistakes depart from
-    (rnnkit.assignments.lstm.mistakes.Oracle), by torch and autograd."""
-
-    def gates(self, x_t, h_prev, params) -> dict[str, np.ndarray]:
-        with torch.no_grad():
-            gates = _gate_tensors(torch.cat((_t(h_prev), _t(x_t))), _tensors(params))
-        return {g: _np(value) for g, value in gates.items()}
-
-    def cell_forward(self, x_t, h_prev, c_prev, params) -> tuple[np.ndarray, np.ndarray]:
-        return _torch_cell_forward(x_t, h_prev, c_prev, params)
-
-    def forward(self, x, h0, params, c0, *, every_h=None, every_c=None
-                ) -> tuple[np.ndarray, np.ndarray]:
-        with torch.no_grad():
-            h, c = _torch_run(_t(x), _t(h0), _t(c0), [_tensors(params)] * len(x),
-                              every_h=every_h, every_c=every_c)
-        return _np(h), _np(c)
-
-    def cell_backward(self, dh_next, dc_next, x_t, h_prev, c_prev, params, *,
-                      slopes: Slopes = RIGHT) -> dict[str, np.ndarray]:
-        x, h, c = _t(x_t, grad=True), _t(h_prev, grad=True), _t(c_prev, grad=True)
-        P = _tensors(params, grad=True)
-        h_next, c_next = _torch_step(x, h, c, P, slopes)
-        ((h_next * _t(dh_next)).sum() + (c_next * _t(dc_next)).sum()).backward()
-        return {"dx_t": _np(x.grad, x_t), "dh_prev": _np(h.grad, h_prev),
-                "dc_prev": _np(c.grad, c_prev),
-                **{f"d{k}": _np(P[k].grad, params[k]) for k in PARAM_KEYS}}
-
-    def bptt(self, dh, x, h0, params, c0, *, slopes: Slopes = RIGHT, carry_h: bool = True,
-             carry_c: bool = True, only_step: int | None = None, cached: Callable | None = None
-             ) -> dict[str, np.ndarray]:
-        # One copy of the parameters per step shows each step's share of their gradients.
-        steps = [_tensors(params, grad=True) for _ in range(len(x))]
-        read = None
-        if cached is not None:
-            h, c = self.forward(x, h0, params, c0)
-            read = cached(np.concatenate((h0[None], h)), np.concatenate((c0[None], c)))
-        x_in, h0_in, c0_in = _t(x, grad=True), _t(h0, grad=True), _t(c0, grad=True)
-        h, _ = _torch_run(x_in, h0_in, c0_in, steps, slopes=slopes, carry_h=carry_h,
-                          carry_c=carry_c, cached=read)
-        (h * _t(dh)).sum().backward()
-        used = steps if only_step is None else [steps[only_step]]
-        return {"dx": _np(x_in.grad, x), "dh0": _np(h0_in.grad, h0), "dc0": _np(c0_in.grad, c0),
-                **{f"d{k}": sum(_np(step[k].grad, params[k]) for step in used)
-                   for k in PARAM_KEYS}}
-
-
-ORACLE = TorchOracle()
+def _h_next_variants(wrong: Sequence[Variant], *inputs: Any, c_next: Any) -> Sequence[Variant]:
+    """h_next's known wrong values: ``wrong`` (the registry's), then those following from the
+    student's own c_next (follows_wrong_c_next); computed only when h_next is wrong."""
+    return deferred(lambda: [*wrong, *follows_wrong_c_next(ORACLE, *inputs, c_next)])

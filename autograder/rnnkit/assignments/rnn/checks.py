@@ -10,8 +10,9 @@ raises: an exception in the student's code is reported as a ``✗`` line (see
 
 PyTorch is an independent oracle here; the course's reference solution is not shipped to
 students and is not used. The wrong "variants" below (a forgotten tanh, a gradient that does not
-flow back in time, ...) are computed with torch too, only to name a mistake when a value matches
-one of them.
+flow back in time, ...) are computed with torch too (rnnkit.assignments.rnn.torch_oracle), only
+when a value is wrong, to name the mistake it matches. torch's answers on the checks' fixed
+inputs are stored (rnnkit.checks.stored): a right notebook's checks do not import torch.
 
 Backward checks also differentiate the student's *own* forward numerically: a gradient that is
 wrong against torch but right for the student's forward means the forward is what must be fixed.
@@ -19,11 +20,10 @@ wrong against torch but right for the student's forward means the forward is wha
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import torch
 
 from rnnkit.assignments.rnn import CLIPPING_FACTS, RNN_TYPES
 from rnnkit.assignments.rnn.mistakes import MISTAKES
@@ -31,18 +31,24 @@ from rnnkit.checks.feedback import (
     OwnGradients,
     Report,
     Verdict,
+    deferred,
+    deferred_keyed,
     fresh,
     known_mistake,
     snapshot,
     untouched,
     values_ok,
 )
-
-# Short names keep the torch oracle's formulas readable.
-from rnnkit.checks.feedback import to_numpy as _np
-from rnnkit.checks.feedback import to_torch as _t
 from rnnkit.checks.questions import check_question
-from rnnkit.compare import CheckFailed, close, expect_keys, expect_pair, explain_mismatch
+from rnnkit.checks.stored import StoredOracle
+from rnnkit.compare import (
+    CheckFailed,
+    Variant,
+    close,
+    expect_keys,
+    expect_pair,
+    explain_mismatch,
+)
 from rnnkit.i18n import say
 
 __all__ = [
@@ -77,16 +83,16 @@ def check_rnn_cell_forward(rnn_cell_forward: Callable) -> None:
     x_t, h_prev, params = _cell_inputs(seed=10)
     if _check_forward_call(
         report, rnn_cell_forward, {"x_t": x_t, "h_prev": h_prev, "params": params},
-        _torch_cell_forward(x_t, h_prev, params),
-        MISTAKES.variants("rnn_cell_forward", ORACLE, x_t, h_prev, params),
+        ORACLE.cell_forward(x_t, h_prev, params),
+        _variants("rnn_cell_forward", x_t, h_prev, params),
         name="h_next", item="h_next", pair=("h_next", "cache"),
         what=values_ok("h_next", (H, N)),
     ):
         x_t, h_prev, params = _cell_inputs(seed=11, n=1)
         _check_forward_call(
             report, rnn_cell_forward, {"x_t": x_t, "h_prev": h_prev, "params": params},
-            _torch_cell_forward(x_t, h_prev, params),
-        MISTAKES.variants("rnn_cell_forward", ORACLE, x_t, h_prev, params),
+            ORACLE.cell_forward(x_t, h_prev, params),
+            _variants("rnn_cell_forward", x_t, h_prev, params),
             name="h_next", item=one_example,
             what=say(es="h_next también es correcto con un solo ejemplo (N = 1)",
                      en="h_next is also right with a single example (N = 1)"),
@@ -99,10 +105,10 @@ def check_rnn_forward(rnn_forward: Callable) -> None:
     one_step = "h (T = 1, N = 1)"
     report = Report("rnn_forward", ["(h, caches)", "h", untouched(), one_step])
     x, h0, params = _sequence_inputs(seed=20)
-    expected = _torch_rnn(x, h0, params)[0]
+    expected = ORACLE.forward(x, h0, params)
     if _check_forward_call(
         report, rnn_forward, {"x": x, "h0": h0, "params": params},
-        expected, MISTAKES.variants("rnn_forward", ORACLE, x, h0, params),
+        expected, _variants("rnn_forward", x, h0, params),
         name="h", item="h", pair=("h", "caches"), time_axis=0,
         what=say(es="h: forma {shape} (h_1 … h_T) y valores correctos en cada paso, "
                     "partiendo de un h0 distinto de cero",
@@ -110,10 +116,10 @@ def check_rnn_forward(rnn_forward: Callable) -> None:
                     "from a non-zero h0", shape=(T, H, N)),
     ):
         x, h0, params = _sequence_inputs(seed=21, steps=1, n=1)
-        expected = _torch_rnn(x, h0, params)[0]
+        expected = ORACLE.forward(x, h0, params)
         _check_forward_call(
             report, rnn_forward, {"x": x, "h0": h0, "params": params},
-            expected, MISTAKES.variants("rnn_forward", ORACLE, x, h0, params), name="h",
+            expected, _variants("rnn_forward", x, h0, params), name="h",
             item=one_step,
             time_axis=0,
             what=say(es="h también es correcto con una secuencia de un paso (T = 1, N = 1)",
@@ -155,15 +161,15 @@ def check_rnn_cell_backward(rnn_cell_forward: Callable, rnn_cell_backward: Calla
                     ["rnn_cell_forward", "grads", *CELL_GRAD_KEYS, untouched()])
     x_t, h_prev, params = _cell_inputs(seed=30)
     dh_next = np.random.default_rng(31).normal(size=(H, N))
-    expected = _torch_cell_backward(x_t, h_prev, params, dh_next)
+    expected = ORACLE.cell_backward(dh_next, x_t, h_prev, params)
     _check_backward(
         report, rnn_cell_forward, rnn_cell_backward,
         inputs={"x_t": x_t, "h_prev": h_prev, "params": params}, upstream=("dh_next", dh_next),
-        output=("h_next", _torch_cell_forward(x_t, h_prev, params),
-                MISTAKES.variants("rnn_cell_forward", ORACLE, x_t, h_prev, params)),
+        output=("h_next", ORACLE.cell_forward(x_t, h_prev, params),
+                _variants("rnn_cell_forward", x_t, h_prev, params)),
         expected=expected,
-        variants=MISTAKES.keyed_variants("rnn_cell_backward", ORACLE, dh_next, x_t, h_prev,
-                                         params, right=expected))
+        variants=_keyed_variants("rnn_cell_backward", dh_next, x_t, h_prev, params,
+                                 right=expected))
     report.summary()
 
 
@@ -173,14 +179,13 @@ def check_rnn_backward(rnn_forward: Callable, rnn_backward: Callable) -> None:
     report = Report("rnn_backward", ["rnn_forward", "grads", *SEQ_GRAD_KEYS, untouched()])
     x, h0, params = _sequence_inputs(seed=40)
     dh = np.random.default_rng(41).normal(size=(T, H, N))
-    expected_h, expected = _torch_rnn(x, h0, params, dh)
+    expected = ORACLE.rnn_grads(dh, x, h0, params)
     _check_backward(
         report, rnn_forward, rnn_backward,
         inputs={"x": x, "h0": h0, "params": params}, upstream=("dh", dh),
-        output=("h", expected_h, MISTAKES.variants("rnn_forward", ORACLE, x, h0, params)),
+        output=("h", ORACLE.forward(x, h0, params), _variants("rnn_forward", x, h0, params)),
         expected=expected,
-        variants=MISTAKES.keyed_variants("rnn_backward", ORACLE, dh, x, h0, params,
-                                         right=expected),
+        variants=_keyed_variants("rnn_backward", dh, x, h0, params, right=expected),
         time_axis=0)
     report.summary()
 
@@ -340,7 +345,7 @@ def _check_clip_case(report: Report, items: _ClipItems, clip_gradients: Callable
     """Check one call; False when the result is too broken to go on."""
     total = _global_norm(grads)
     clipping = total > max_norm
-    expected = _torch_clip(grads, max_norm)
+    expected = ORACLE.clip(grads, max_norm)
     kept = snapshot(grads=grads)
     passed = dict(grads)  # the student may rebind keys of this dict; we compare with kept
     first_item = items.new_dict if clipping else items.values_below
@@ -378,8 +383,7 @@ def _check_clip_case(report: Report, items: _ClipItems, clip_gradients: Callable
         what = say(es="sin cambios cuando la norma global ({total:.3g}) ya es menor que max_norm",
                    en="unchanged when the global norm ({total:.3g}) is already below max_norm",
                    total=total)
-    variants = MISTAKES.keyed_variants("clip_gradients", ORACLE, grads, max_norm,
-                                       right=expected, got=out)
+    variants = _keyed_variants("clip_gradients", grads, max_norm, right=expected, got=out)
     report.expect(items.values_above if clipping else items.values_below, what,
                   lambda: _expect_all(out, expected, variants))
     report.unchanged(kept, {"grads": passed})
@@ -501,127 +505,21 @@ def _shape_problem(name: str, got: Any, like: np.ndarray) -> str | None:
 
 
 # ----------------------------------------------------------------------------------------------
-# The torch oracle (float64)
+# The oracle: torch (rnnkit.assignments.rnn.torch_oracle), its answers on these inputs stored
 # ----------------------------------------------------------------------------------------------
 
-def _load(module: torch.nn.Module, suffix: str, params: Mapping) -> None:
-    """Copy W_xh, W_hh, b_h into a torch RNN module (b_h goes to bias_ih; bias_hh is zero)."""
-    with torch.no_grad():
-        getattr(module, f"weight_ih{suffix}").copy_(_t(params["W_xh"]))
-        getattr(module, f"weight_hh{suffix}").copy_(_t(params["W_hh"]))
-        getattr(module, f"bias_ih{suffix}").copy_(_t(params["b_h"][:, 0]))
-        getattr(module, f"bias_hh{suffix}").zero_()
+ORACLE = StoredOracle("rnnkit.assignments.rnn")
 
 
-def _torch_cell(x_t, h_prev, params):
-    """torch.nn.RNNCell loaded with ``params``, run on x_t (D, N) and h_prev (H, N): (cell,
-    x and h as torch leaves in its (N, ·) layout, h_next (N, H))."""
-    with torch.random.fork_rng(devices=[]):  # module creation must not touch the user's RNG
-        cell = torch.nn.RNNCell(x_t.shape[0], h_prev.shape[0], nonlinearity="tanh").double()
-    _load(cell, "", params)
-    x_in, h_in = _t(x_t.T, grad=True), _t(h_prev.T, grad=True)
-    return cell, x_in, h_in, cell(x_in, h_in)  # torch puts examples in rows: (N, H)
+def _variants(function: str, *inputs: Any) -> Sequence[Variant]:
+    """The registry's wrong values of ``function`` on ``inputs``, computed (by torch) only
+    when a student's value is wrong."""
+    return deferred(lambda: MISTAKES.variants(function, ORACLE, *inputs))
 
 
-def _torch_cell_forward(x_t, h_prev, params) -> np.ndarray:
-    """h_next (H, N) of torch.nn.RNNCell."""
-    return _np(_torch_cell(x_t, h_prev, params)[3]).T
-
-
-def _torch_cell_backward(x_t, h_prev, params, dh_next) -> dict[str, np.ndarray]:
-    """Autograd of sum(h_next * dh_next) through torch.nn.RNNCell: the grads dict."""
-    cell, x_in, h_in, out = _torch_cell(x_t, h_prev, params)
-    (out * _t(dh_next.T)).sum().backward()
-    return {"dx_t": _np(x_in.grad).T, "dh_prev": _np(h_in.grad).T,
-            "dW_xh": _np(cell.weight_ih.grad), "dW_hh": _np(cell.weight_hh.grad),
-            "db_h": _np(cell.bias_ih.grad)[:, None]}
-
-
-def _torch_rnn(x, h0, params, dh=None):
-    """torch.nn.RNN on x (T, D, N) from h0 (H, N): returns (h (T, H, N), grads or None)."""
-    with torch.random.fork_rng(devices=[]):
-        rnn = torch.nn.RNN(x.shape[1], h0.shape[0], nonlinearity="tanh").double()
-    _load(rnn, "_l0", params)
-    x_in = _t(np.transpose(x, (0, 2, 1)), grad=True)  # torch layout (T, N, D)
-    h0_in = _t(h0.T[None], grad=True)                  # (layers, N, H)
-    out, _ = rnn(x_in, h0_in)
-    h = np.transpose(_np(out), (0, 2, 1))
-    if dh is None:
-        return h, None
-    (out * _t(np.transpose(dh, (0, 2, 1)))).sum().backward()
-    return h, {"dx": np.transpose(_np(x_in.grad), (0, 2, 1)), "dh0": _np(h0_in.grad)[0].T,
-               "dW_xh": _np(rnn.weight_ih_l0.grad), "dW_hh": _np(rnn.weight_hh_l0.grad),
-               "db_h": _np(rnn.bias_ih_l0.grad)[:, None]}
-
-
-def _torch_clip(grads: Mapping[str, np.ndarray], max_norm: float) -> dict[str, np.ndarray]:
-    """What torch.nn.utils.clip_grad_norm_ makes of ``grads`` (copies; grads untouched)."""
-    tensors = {name: _t(g) for name, g in grads.items()}
-    for tensor in tensors.values():
-        tensor.grad = tensor.detach().clone()
-    torch.nn.utils.clip_grad_norm_(list(tensors.values()), max_norm)
-    return {name: _np(tensor.grad) for name, tensor in tensors.items()}
-
-
-class _TanhTwice(torch.autograd.Function):
-    """tanh forward, and the backward of a student who applies tanh again: g ⊙ (1 − tanh(h)²)."""
-
-    @staticmethod
-    def forward(ctx: Any, a: torch.Tensor) -> torch.Tensor:
-        out = torch.tanh(a)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
-        (out,) = ctx.saved_tensors
-        return grad * (1 - torch.tanh(out) ** 2)
-
-
-class TorchOracle:
-    """The right computations the known mistakes depart from
-    (rnnkit.assignments.rnn.mistakes.Oracle), by torch and autograd."""
-
-    def cell_forward(self, x_t, h_prev, params) -> np.ndarray:
-        return _torch_cell_forward(x_t, h_prev, params)
-
-    def forward(self, x, h0, params) -> np.ndarray:
-        return _torch_rnn(x, h0, params)[0]
-
-    def linear_grads(self, da, x_t, h_prev, params) -> dict[str, np.ndarray]:
-        x, h = _t(x_t, grad=True), _t(h_prev, grad=True)
-        weights = [_t(params[k], grad=True) for k in PARAM_KEYS]
-        W_xh, W_hh, b = weights
-        a = W_hh @ h + W_xh @ x + b
-        grads = torch.autograd.grad(a, (x, h, *weights), grad_outputs=_t(da))
-        return dict(zip(CELL_GRAD_KEYS, (_np(g) for g in grads), strict=True))
-
-    def bptt(self, dh, x, h0, params, *, carry: bool = True, only_step: int | None = None,
-             tanh_twice: bool = False, dW_hh_states: Callable | None = None
-             ) -> dict[str, np.ndarray]:
-        # A hand-unrolled RNN with one copy of the weights per step shows each step's share of
-        # the weight gradients; the pre-activations keep their gradients da_t.
-        steps = x.shape[0]
-        x_in, h0_in = _t(x, grad=True), _t(h0, grad=True)
-        copies = {k: [_t(params[k], grad=True) for _ in range(steps)] for k in PARAM_KEYS}
-        activation = _TanhTwice.apply if tanh_twice else torch.tanh
-        h, loss, pre = h0_in, 0, []
-        for t in range(steps):
-            h_in = h if carry or t == 0 else h.detach()
-            a = copies["W_hh"][t] @ h_in + copies["W_xh"][t] @ x_in[t] + copies["b_h"][t]
-            a.retain_grad()
-            pre.append(a)
-            h = activation(a)
-            loss = loss + (h * _t(dh[t])).sum()
-        loss.backward()
-        grads = {"dx": _np(x_in.grad, x), "dh0": _np(h0_in.grad, h0)}
-        for k in PARAM_KEYS:
-            shares = [_np(w.grad, params[k]) for w in copies[k]]
-            grads[f"d{k}"] = sum(shares) if only_step is None else shares[only_step]
-        if dW_hh_states is not None:
-            states = dW_hh_states(np.concatenate([h0[None], self.forward(x, h0, params)]))
-            grads["dW_hh"] = sum(_np(a.grad) @ states[t].T for t, a in enumerate(pre))
-        return grads
-
-
-ORACLE = TorchOracle()
+def _keyed_variants(function: str, *inputs: Any, right: Mapping[str, np.ndarray],
+                    got: Any = None) -> dict[str, Sequence[Variant]]:
+    """Per key of ``right``, the registry's wrong values of ``function`` on ``inputs``
+    (MistakeBook.keyed_variants), computed only when one of them is read."""
+    return deferred_keyed(lambda: MISTAKES.keyed_variants(function, ORACLE, *inputs,
+                                                         right=right, got=got), right)
