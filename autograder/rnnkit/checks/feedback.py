@@ -483,3 +483,27 @@ def deferred_keyed(compute: Callable[[], Mapping[str, Sequence[Any]]], keys: Any
     registry's keyed variants) runs once, when the first of them is read."""
     once = cache(compute)
     return {key: deferred(lambda key=key: once()[key]) for key in keys}
+
+
+class LazyMistakes:
+    """An assignment's registry of mistakes with the oracle of its public checks, whose wrong
+    values are computed only when a student's value is wrong (:func:`deferred`).
+
+    Inputs:
+    - book: the registry (rnnkit.mistakes.MistakeBook).
+    - oracle: what computes the values, e.g. a StoredOracle (rnnkit.checks.stored).
+    """
+
+    def __init__(self, book: Any, oracle: Any) -> None:
+        self.book, self.oracle = book, oracle
+
+    def variants(self, function: str, *inputs: Any) -> Sequence[Any]:
+        """The registry's wrong values of ``function`` on ``inputs``."""
+        return deferred(lambda: self.book.variants(function, self.oracle, *inputs))
+
+    def keyed_variants(self, function: str, *inputs: Any, right: Mapping[str, Any],
+                       got: Any = None) -> dict[str, Sequence[Any]]:
+        """Per key of ``right``, the registry's wrong values of ``function`` on ``inputs``
+        (MistakeBook.keyed_variants), computed once, when one of them is read."""
+        return deferred_keyed(lambda: self.book.keyed_variants(
+            function, self.oracle, *inputs, right=right, got=got), right)

@@ -23,7 +23,7 @@ wrong against torch but right for the student's forward means the forward is wha
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -31,11 +31,10 @@ import numpy as np
 from rnnkit.assignments.gru import GATE_SATURATION, LSTM_COUNTERPARTS
 from rnnkit.assignments.gru.mistakes import MISTAKES
 from rnnkit.checks.feedback import (
+    LazyMistakes,
     OwnGradients,
     Report,
     Verdict,
-    deferred,
-    deferred_keyed,
     fresh,
     known_mistake,
     snapshot,
@@ -44,7 +43,7 @@ from rnnkit.checks.feedback import (
 )
 from rnnkit.checks.questions import check_question
 from rnnkit.checks.stored import StoredOracle
-from rnnkit.compare import Variant, as_numeric_array, close, expect_pair, explain_mismatch
+from rnnkit.compare import as_numeric_array, close, expect_pair, explain_mismatch
 from rnnkit.i18n import say
 
 __all__ = [
@@ -191,7 +190,7 @@ def _check_call(report: Report, fn: Callable, inputs: dict[str, Any], expected: 
             return False
         result = result[0]
     good = report.compare(what, name, result, expected, item=item, time_axis=time_axis,
-                          variants=_variants(report.function_name, *inputs.values()))
+                          variants=KNOWN_MISTAKES.variants(report.function_name, *inputs.values()))
     if first:
         good = report.unchanged(inputs, args) and good
     return good
@@ -237,7 +236,7 @@ def _check_backward(report: Report, forward: Callable, backward: Callable,
     ok, grads = report.call("grads", backward, given, result[1])
     if not ok or not report.expect_dict("grads", grads, tuple(expected)):
         return
-    variants = _keyed_variants(
+    variants = KNOWN_MISTAKES.keyed_variants(
         report.function_name, df, *inputs.values(), right=expected,
         got={key: as_numeric_array(grads[key]) for key in expected})
     # Only when the forward is wrong is it worth asking whether the backward follows it.
@@ -256,7 +255,7 @@ def _forward_used(report: Report, item: str, inputs: Mapping[str, Any], args: Ma
     is its output (name, the student's value, the right value) right, and did it leave its
     arguments ``args`` (copies of ``inputs``) untouched? True when both."""
     name, got, expected = output
-    variants = _variants(item, *inputs.values())
+    variants = KNOWN_MISTAKES.variants(item, *inputs.values())
     problem = explain_mismatch(name, got, expected, variants=variants, time_axis=time_axis)
     if problem:
         report.fail(say(
@@ -386,15 +385,4 @@ def _right_step(function: str, inputs: dict[str, Any]) -> np.ndarray:
 ORACLE = StoredOracle("rnnkit.assignments.gru")
 
 
-def _variants(function: str, *inputs: Any) -> Sequence[Variant]:
-    """The registry's wrong values of ``function`` on ``inputs``, computed (by torch) only
-    when a student's value is wrong."""
-    return deferred(lambda: MISTAKES.variants(function, ORACLE, *inputs))
-
-
-def _keyed_variants(function: str, *inputs: Any, right: Mapping[str, np.ndarray],
-                    got: Any = None) -> dict[str, Sequence[Variant]]:
-    """Per key of ``right``, the registry's wrong values of ``function`` on ``inputs``
-    (MistakeBook.keyed_variants), computed only when one of them is read."""
-    return deferred_keyed(lambda: MISTAKES.keyed_variants(function, ORACLE, *inputs,
-                                                         right=right, got=got), right)
+KNOWN_MISTAKES = LazyMistakes(MISTAKES, ORACLE)

@@ -31,11 +31,11 @@ import numpy as np
 from rnnkit.assignments.lstm import GATE_SATURATION, GRADIENT_FACTS
 from rnnkit.assignments.lstm.mistakes import MISTAKES, follows_wrong_c_next
 from rnnkit.checks.feedback import (
+    LazyMistakes,
     OwnGradients,
     Report,
     Verdict,
     deferred,
-    deferred_keyed,
     fresh,
     known_mistake,
     snapshot,
@@ -116,7 +116,7 @@ def check_lstm_cell_forward(lstm_cell_forward: Callable) -> None:
         if not ok or not _expect_triple(report, result, triple, item=first_item, say_ok=n == N):
             break
         h_ref, c_ref = ORACLE.cell_forward(x_t, h_prev, c_prev, params)
-        variants = _keyed_variants(
+        variants = KNOWN_MISTAKES.keyed_variants(
             "lstm_cell_forward", x_t, h_prev, c_prev, params,
             right={"h_next": h_ref, "c_next": c_ref},
             got=_numeric({"h_next": result[0], "c_next": result[1]}))
@@ -154,7 +154,7 @@ def check_lstm_forward(lstm_forward: Callable) -> None:
             break
         c0 = p["c0"] if give_c0 else np.zeros_like(p["h0"])
         h_ref, c_ref = ORACLE.forward(p["x"], p["h0"], p["params"], c0)
-        wrong = _keyed_variants(
+        wrong = KNOWN_MISTAKES.keyed_variants(
             "lstm_forward", p["x"], p["h0"], p["params"], c0,
             right={"h": h_ref, "c": c_ref},
             got=_numeric({"h": result[0], "c": result[1]}))
@@ -204,7 +204,7 @@ def check_lstm_cell_backward(lstm_cell_forward: Callable, lstm_cell_backward: Ca
     ok, grads = report.call("grads", lstm_cell_backward, *upstream.values(), result[2])
     if ok and report.expect_dict("grads", grads, CELL_GRAD_KEYS):
         expected = ORACLE.cell_backward(dh_next, dc_next, x_t, h_prev, c_prev, params)
-        variants = _keyed_variants(
+        variants = KNOWN_MISTAKES.keyed_variants(
             "lstm_cell_backward", dh_next, dc_next, x_t, h_prev, c_prev, params,
             right=expected, got=_numeric(grads, expected))
 
@@ -244,7 +244,7 @@ def check_lstm_backward(lstm_forward: Callable, lstm_backward: Callable) -> None
     ok, grads = report.call("grads", lstm_backward, dh, result[2])
     if ok and report.expect_dict("grads", grads, SEQ_GRAD_KEYS):
         expected = ORACLE.bptt(p["dh"], p["x"], p["h0"], p["params"], p["c0"])
-        variants = _keyed_variants(
+        variants = KNOWN_MISTAKES.keyed_variants(
             "lstm_backward", p["dh"], p["x"], p["h0"], p["params"], p["c0"],
             right=expected, got=_numeric(grads, expected))
         own = OwnGradients(lambda a: lstm_forward(a["x"], a["h0"], a["params"], c0=a["c0"])[0],
@@ -368,7 +368,7 @@ def _check_gate(gate: str, fn: Callable) -> None:
             break
         expected = ORACLE.gates(x_t, h_prev, params)[gate]
         report.compare(values_ok(name, expected.shape, n=n), name, got, expected, item=item,
-                       variants=_variants(function, x_t, h_prev, params))
+                       variants=KNOWN_MISTAKES.variants(function, x_t, h_prev, params))
         if n == N:
             report.unchanged(dict(x_t=x_t, h_prev=h_prev, params=params), args)
         if report.failed:  # the second case would only repeat the diagnosis
@@ -535,18 +535,7 @@ def _pack(params: Mapping[str, np.ndarray], order=TORCH_ORDER) -> dict[str, np.n
 ORACLE = StoredOracle("rnnkit.assignments.lstm")
 
 
-def _variants(function: str, *inputs: Any) -> Sequence[Variant]:
-    """The registry's wrong values of ``function`` on ``inputs``, computed (by torch) only
-    when a student's value is wrong."""
-    return deferred(lambda: MISTAKES.variants(function, ORACLE, *inputs))
-
-
-def _keyed_variants(function: str, *inputs: Any, right: Mapping[str, np.ndarray],
-                    got: Any = None) -> dict[str, Sequence[Variant]]:
-    """Per key of ``right``, the registry's wrong values of ``function`` on ``inputs``
-    (MistakeBook.keyed_variants), computed only when one of them is read."""
-    return deferred_keyed(lambda: MISTAKES.keyed_variants(function, ORACLE, *inputs,
-                                                         right=right, got=got), right)
+KNOWN_MISTAKES = LazyMistakes(MISTAKES, ORACLE)
 
 
 def _h_next_variants(wrong: Sequence[Variant], *inputs: Any, c_next: Any) -> Sequence[Variant]:

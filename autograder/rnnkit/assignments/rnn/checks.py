@@ -20,7 +20,7 @@ wrong against torch but right for the student's forward means the forward is wha
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -28,11 +28,10 @@ import numpy as np
 from rnnkit.assignments.rnn import CLIPPING_FACTS, RNN_TYPES
 from rnnkit.assignments.rnn.mistakes import MISTAKES
 from rnnkit.checks.feedback import (
+    LazyMistakes,
     OwnGradients,
     Report,
     Verdict,
-    deferred,
-    deferred_keyed,
     fresh,
     known_mistake,
     snapshot,
@@ -43,7 +42,6 @@ from rnnkit.checks.questions import check_question
 from rnnkit.checks.stored import StoredOracle
 from rnnkit.compare import (
     CheckFailed,
-    Variant,
     close,
     expect_keys,
     expect_pair,
@@ -84,7 +82,7 @@ def check_rnn_cell_forward(rnn_cell_forward: Callable) -> None:
     if _check_forward_call(
         report, rnn_cell_forward, {"x_t": x_t, "h_prev": h_prev, "params": params},
         ORACLE.cell_forward(x_t, h_prev, params),
-        _variants("rnn_cell_forward", x_t, h_prev, params),
+        KNOWN_MISTAKES.variants("rnn_cell_forward", x_t, h_prev, params),
         name="h_next", item="h_next", pair=("h_next", "cache"),
         what=values_ok("h_next", (H, N)),
     ):
@@ -92,7 +90,7 @@ def check_rnn_cell_forward(rnn_cell_forward: Callable) -> None:
         _check_forward_call(
             report, rnn_cell_forward, {"x_t": x_t, "h_prev": h_prev, "params": params},
             ORACLE.cell_forward(x_t, h_prev, params),
-            _variants("rnn_cell_forward", x_t, h_prev, params),
+            KNOWN_MISTAKES.variants("rnn_cell_forward", x_t, h_prev, params),
             name="h_next", item=one_example,
             what=say(es="h_next también es correcto con un solo ejemplo (N = 1)",
                      en="h_next is also right with a single example (N = 1)"),
@@ -108,7 +106,7 @@ def check_rnn_forward(rnn_forward: Callable) -> None:
     expected = ORACLE.forward(x, h0, params)
     if _check_forward_call(
         report, rnn_forward, {"x": x, "h0": h0, "params": params},
-        expected, _variants("rnn_forward", x, h0, params),
+        expected, KNOWN_MISTAKES.variants("rnn_forward", x, h0, params),
         name="h", item="h", pair=("h", "caches"), time_axis=0,
         what=say(es="h: forma {shape} (h_1 … h_T) y valores correctos en cada paso, "
                     "partiendo de un h0 distinto de cero",
@@ -119,7 +117,7 @@ def check_rnn_forward(rnn_forward: Callable) -> None:
         expected = ORACLE.forward(x, h0, params)
         _check_forward_call(
             report, rnn_forward, {"x": x, "h0": h0, "params": params},
-            expected, _variants("rnn_forward", x, h0, params), name="h",
+            expected, KNOWN_MISTAKES.variants("rnn_forward", x, h0, params), name="h",
             item=one_step,
             time_axis=0,
             what=say(es="h también es correcto con una secuencia de un paso (T = 1, N = 1)",
@@ -166,9 +164,9 @@ def check_rnn_cell_backward(rnn_cell_forward: Callable, rnn_cell_backward: Calla
         report, rnn_cell_forward, rnn_cell_backward,
         inputs={"x_t": x_t, "h_prev": h_prev, "params": params}, upstream=("dh_next", dh_next),
         output=("h_next", ORACLE.cell_forward(x_t, h_prev, params),
-                _variants("rnn_cell_forward", x_t, h_prev, params)),
+                KNOWN_MISTAKES.variants("rnn_cell_forward", x_t, h_prev, params)),
         expected=expected,
-        variants=_keyed_variants("rnn_cell_backward", dh_next, x_t, h_prev, params,
+        variants=KNOWN_MISTAKES.keyed_variants("rnn_cell_backward", dh_next, x_t, h_prev, params,
                                  right=expected))
     report.summary()
 
@@ -183,9 +181,10 @@ def check_rnn_backward(rnn_forward: Callable, rnn_backward: Callable) -> None:
     _check_backward(
         report, rnn_forward, rnn_backward,
         inputs={"x": x, "h0": h0, "params": params}, upstream=("dh", dh),
-        output=("h", ORACLE.forward(x, h0, params), _variants("rnn_forward", x, h0, params)),
+        output=("h", ORACLE.forward(x, h0, params),
+                KNOWN_MISTAKES.variants("rnn_forward", x, h0, params)),
         expected=expected,
-        variants=_keyed_variants("rnn_backward", dh, x, h0, params, right=expected),
+        variants=KNOWN_MISTAKES.keyed_variants("rnn_backward", dh, x, h0, params, right=expected),
         time_axis=0)
     report.summary()
 
@@ -383,7 +382,8 @@ def _check_clip_case(report: Report, items: _ClipItems, clip_gradients: Callable
         what = say(es="sin cambios cuando la norma global ({total:.3g}) ya es menor que max_norm",
                    en="unchanged when the global norm ({total:.3g}) is already below max_norm",
                    total=total)
-    variants = _keyed_variants("clip_gradients", grads, max_norm, right=expected, got=out)
+    variants = KNOWN_MISTAKES.keyed_variants("clip_gradients", grads, max_norm, right=expected,
+                                             got=out)
     report.expect(items.values_above if clipping else items.values_below, what,
                   lambda: _expect_all(out, expected, variants))
     report.unchanged(kept, {"grads": passed})
@@ -511,15 +511,4 @@ def _shape_problem(name: str, got: Any, like: np.ndarray) -> str | None:
 ORACLE = StoredOracle("rnnkit.assignments.rnn")
 
 
-def _variants(function: str, *inputs: Any) -> Sequence[Variant]:
-    """The registry's wrong values of ``function`` on ``inputs``, computed (by torch) only
-    when a student's value is wrong."""
-    return deferred(lambda: MISTAKES.variants(function, ORACLE, *inputs))
-
-
-def _keyed_variants(function: str, *inputs: Any, right: Mapping[str, np.ndarray],
-                    got: Any = None) -> dict[str, Sequence[Variant]]:
-    """Per key of ``right``, the registry's wrong values of ``function`` on ``inputs``
-    (MistakeBook.keyed_variants), computed only when one of them is read."""
-    return deferred_keyed(lambda: MISTAKES.keyed_variants(function, ORACLE, *inputs,
-                                                         right=right, got=got), right)
+KNOWN_MISTAKES = LazyMistakes(MISTAKES, ORACLE)
