@@ -69,12 +69,13 @@ def load_entry(path: Path) -> Entry:
         raise ValueError(f"{path}: a catalogue file starts with a docstring describing it")
     fields = _fields(docstring)
     body = [node for node in module.body if not _is_docstring(node)]
+    earlier = [node for node in body if _takes_from_a_solution(node)]
     imports = [_segment(source, node) for node in body
-               if isinstance(node, ast.Import | ast.ImportFrom)]
+               if isinstance(node, ast.Import | ast.ImportFrom) and node not in earlier]
     helpers = {name: _segment(source, node) for node in body
                if isinstance(node, ast.ClassDef | ast.Assign | ast.AnnAssign)
                for name in _defined_names(node)}
-    code = {}
+    code = _taken_functions(path, earlier)
     for node in body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
@@ -89,6 +90,28 @@ def load_entry(path: Path) -> Entry:
                  mistake=fields.get("mistake") or None, feedback=fields.get("feedback") or None,
                  costs_backward=fields.get("costs backward") == "yes",
                  hidden_only=fields.get("hidden only") == "yes", code_by_function=code)
+
+
+def _takes_from_a_solution(node: ast.stmt) -> bool:
+    """Whether the statement is ``from solutions.<assignment> import ...``: a solution that
+    builds on an earlier assignment's functions (applications on rnn's)."""
+    return isinstance(node, ast.ImportFrom) and node.level == 0 \
+        and (node.module or "").startswith("solutions.")
+
+
+def _taken_functions(path: Path, imports: list[ast.ImportFrom]) -> dict[str, str]:
+    """function -> answer cell, for the functions the file takes from an earlier assignment's
+    solution: in a notebook the student pastes them into answer cells of their own, so they
+    are cells here too, with their code from that solution's file."""
+    code = {}
+    for node in imports:
+        file = path.parent / f"{node.module.removeprefix('solutions.')}.py"
+        cells = load_entry(file).code_by_function
+        for alias in node.names:
+            if alias.name not in cells:
+                raise ValueError(f"{path}: {file} defines no function {alias.name}")
+            code[alias.asname or alias.name] = cells[alias.name]
+    return code
 
 
 def _fields(docstring: str) -> dict[str, str]:
