@@ -35,7 +35,10 @@ FORECAST_SPLIT steps of an index series without anomalies (data.index_series), n
 that part's mean and standard deviation, and forecasts the whole series; the one-step mean
 squared error on the later steps (the future, never seen in training) must be below
 FORECAST_RATIO times that of the naive forecast (tomorrow = today) on the same steps. forecast
-must be causal: changing the series after step t leaves its predictions up to t unchanged.
+must be causal: changing the series after step t leaves its predictions up to t unchanged,
+checked at CAUSAL_CUTS steps t drawn (seeded, never shown) over the judged steps and one before
+them. A forecast that reads the future earns nothing for its error either: otherwise returning
+series[1:] itself would buy the error's points without any forecasting.
 
 anomaly_alerts is judged on its own, whatever the student's forecaster: on held-out series with
 injected anomalies, the suite passes as predictions the series' ``expected`` values (the ideal
@@ -87,7 +90,11 @@ PERMUTATION_SEED = 7103  # the secret relabelling of word ids
 EPOCHS = 10
 FAR_WORDS = 16  # judged agreement sentences name both people at least this far from the verb
 FORECAST_LENGTH, FORECAST_SPLIT, CHUNK, FORECAST_EPOCHS = 1200, 800, 40, 10
-CAUSAL_STEP = 600  # forecast's causality: the series changes after this step
+# forecast's causality: the series changes after each of these steps in turn. Enough of them,
+# over the judged steps, that a forecast reading the future at a good share of the steps (what
+# it would take to beat the naive forecast that way) cannot slip between them.
+CAUSAL_CUTS = (600, *sorted(np.random.default_rng(2034).choice(
+    np.arange(FORECAST_SPLIT - 1, FORECAST_LENGTH - 2), size=16, replace=False).tolist()))
 ALERT_SERIES, ALERT_LENGTH, ALERT_EPISODES = 4, 600, 6
 
 
@@ -511,12 +518,13 @@ def test_training_losses(student):
 @dataclass(frozen=True)
 class Forecasted:
     """The student's forecaster on the suite's series: its predictions of the whole series
-    (normalised), those on the series changed after CAUSAL_STEP, and the ratio of its error on
-    the steps after FORECAST_SPLIT to the naive forecast's; or the failure that stopped it."""
+    (normalised), the first look into the future found (None when it is causal at every one of
+    CAUSAL_CUTS), and the ratio of its error on the steps after FORECAST_SPLIT to the naive
+    forecast's; or the failure that stopped it."""
 
     series: np.ndarray
     predictions: np.ndarray | None = None
-    changed_predictions: Any = None
+    peek: str | None = None
     ratio: float = float("nan")
     failure: str | None = None
 
@@ -552,12 +560,40 @@ def run_forecaster(student, seed: int = SEED) -> Forecasted:
             model = student.train_forecaster(series[:FORECAST_SPLIT], CHUNK, FORECAST_EPOCHS,
                                              seed)
             predictions = expect_predictions(student.forecast(model, series.copy()), series)
-            changed = student.forecast(model, changed_after(series, CAUSAL_STEP))
+            peek = next(filter(None, (
+                peek_at(cut, predictions, student.forecast(model, changed_after(series, cut)))
+                for cut in CAUSAL_CUTS)), None)
         except CheckFailed as failure:
             return Forecasted(series, failure=str(failure))
-        return Forecasted(series, predictions, changed, naive_ratio(series, predictions))
+        return Forecasted(series, predictions, peek, naive_ratio(series, predictions))
 
     return memo(student, ("forecaster", seed), compute)
+
+
+def peek_at(cut: int, predictions: np.ndarray, changed_predictions: Any) -> str | None:
+    """What shows that ``forecast`` looked into the future, given its predictions on the
+    series and on the series changed after step ``cut``; None when those up to ``cut`` are
+    unchanged, as they must be (predictions[t] may read series[:t + 1] only)."""
+    changed = as_numeric_array(changed_predictions)
+    if changed is None or changed.shape != predictions.shape:
+        return say(es="`forecast` devolvió {kind} para otra serie de la misma longitud.",
+                   en="`forecast` returned {kind} for another series of the same length.",
+                   kind=describe_kind(changed_predictions))
+    known = slice(0, cut + 1)
+    moved = np.flatnonzero(~np.isclose(changed[known], predictions[known], rtol=1e-5,
+                                       atol=1e-6))
+    if not moved.size:
+        return None
+    return say(
+        es="`forecast` mira el futuro: al cambiar la serie después del paso {t}, cambió "
+           "predictions[{i}], que predice series[{next}] y solo puede usar series[:{next}]. "
+           "Cada predicción debe salir de los valores hasta su paso (la red lee series[:-1] y "
+           "su salida en t predice series[t+1]).",
+        en="`forecast` looks into the future: changing the series after step {t} changed "
+           "predictions[{i}], which predicts series[{next}] and may use series[:{next}] only. "
+           "Each prediction must come from the values up to its step (the network reads "
+           "series[:-1] and its output at t predicts series[t+1]).",
+        t=cut, i=int(moved[0]), next=int(moved[0]) + 1)
 
 
 def expect_predictions(predictions: Any, series: np.ndarray) -> np.ndarray:
@@ -581,6 +617,11 @@ def test_forecast_beats_naive(student, function):
     done = run_forecaster(student)
     if done.failure is not None:
         raise CheckFailed(done.failure)
+    if done.peek is not None:
+        raise CheckFailed(done.peek + say(
+            es=" Un error medido así no cuenta: tus predicciones leen los valores que predicen.",
+            en=" An error measured that way does not count: your predictions read the values "
+               "they predict."))
     if done.ratio < FORECAST_RATIO:
         return
     raise CheckFailed(say(
@@ -606,26 +647,8 @@ def test_forecast_is_causal(student):
     done = run_forecaster(student)
     if done.failure is not None:
         raise CheckFailed(done.failure)
-    changed = as_numeric_array(done.changed_predictions)
-    known = slice(0, CAUSAL_STEP + 1)  # predictions[t] may read series[:t + 1] only
-    if changed is None or changed.shape != done.predictions.shape:
-        raise CheckFailed(say(
-            es="`forecast` devolvió {kind} para otra serie de la misma longitud.",
-            en="`forecast` returned {kind} for another series of the same length.",
-            kind=describe_kind(done.changed_predictions)))
-    moved = np.flatnonzero(~np.isclose(changed[known], done.predictions[known], rtol=1e-5,
-                                       atol=1e-6))
-    if moved.size:
-        raise CheckFailed(say(
-            es="`forecast` mira el futuro: al cambiar la serie después del paso {t}, cambió "
-               "predictions[{i}], que predice series[{next}] y solo puede usar series[:{next}]. "
-               "Cada predicción debe salir de los valores hasta su paso (la red lee "
-               "series[:-1] y su salida en t predice series[t+1]).",
-            en="`forecast` looks into the future: changing the series after step {t} changed "
-               "predictions[{i}], which predicts series[{next}] and may use series[:{next}] "
-               "only. Each prediction must come from the values up to its step (the network "
-               "reads series[:-1] and its output at t predicts series[t+1]).",
-            t=CAUSAL_STEP, i=int(moved[0]), next=int(moved[0]) + 1))
+    if done.peek is not None:
+        raise CheckFailed(done.peek)
 
 
 # ------------------------------------------------------------------------------ anomaly_alerts
