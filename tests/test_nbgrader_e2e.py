@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from batched import Batched
 
 from rnnkit import assignments
 from rnnkit.grading import manifest
@@ -72,25 +73,40 @@ def test_grading_cells_are_worth_what_the_hidden_suite_gives(assignment):
     assert set(m.answer_ids) >= {f"answer_{f}" for f in m.functions}
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_nbgrader_autograde_and_rnnkit_agree(tmp_path, assignment):
-    course = make_course(tmp_path / "course", assignment)
-    release_nb = course / "assignments" / assignment / f"{assignment}.ipynb"
-    perfect = source_answers(assignment)
-    mistake = load_entries(KIT_ROOT / "tests" / "mistakes" / assignment)[0]
-    submissions = {
-        "perfect": fill_release(release_nb, perfect),
-        "blank": nbformat.read(release_nb, as_version=4),
-        "mistake": fill_release(release_nb, {**reference_answers(assignment),
-                                             **answers_for_functions(mistake.code_by_function)}),
-    }
-    paths = {s: submit(course, assignment, s, nb) for s, nb in submissions.items()}
+@pytest.fixture(scope="module")
+def autograded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+               ) -> Batched:
+    """assignment -> (the course, its submitted notebooks by student) for a course of three
+    submissions (perfect, blank, a catalogued mistake) graded by plain
+    ``nbgrader autograde``: every selected assignment, two at a time (tests/batched.py)."""
+    def submitted(assignment: str) -> tuple[Path, dict[str, Path]]:
+        course = make_course(tmp_path_factory.mktemp("courses") / "course", assignment)
+        release_nb = course / "assignments" / assignment / f"{assignment}.ipynb"
+        mistake = load_entries(KIT_ROOT / "tests" / "mistakes" / assignment)[0]
+        submissions = {
+            "perfect": fill_release(release_nb, source_answers(assignment)),
+            "blank": nbformat.read(release_nb, as_version=4),
+            "mistake": fill_release(release_nb, {**reference_answers(assignment),
+                                                 **answers_for_functions(mistake.code_by_function)}),
+        }
+        return course, {s: submit(course, assignment, s, nb) for s, nb in submissions.items()}
 
-    done = nbgrader(course, "autograde", assignment, "--force")
-    assert done.returncode == 0, done.stderr[-3000:]
+    def autograde(prepared: tuple[Path, dict[str, Path]]) -> tuple[Path, dict[str, Path]]:
+        course, paths = prepared
+        assignment = next(iter(paths.values())).parent.name
+        done = nbgrader(course, "autograde", assignment, "--force")
+        assert done.returncode == 0, done.stderr[-3000:]
+        return prepared
+
+    return Batched(request, "test_nbgrader_autograde_and_rnnkit_agree",
+                   lambda params: params["assignment"], autograde, prepare=submitted)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_nbgrader_autograde_and_rnnkit_agree(autograded, assignment):
+    course, paths = autograded(assignment)
     with CourseGradebook(course) as gradebook:
         nbgrader_scores = {row["student"]: row["score"] for row in gradebook.table(assignment)}
-
     full = manifest.load(assignment).max_score
     assert nbgrader_scores["perfect"] == full
     assert nbgrader_scores["blank"] == 0
