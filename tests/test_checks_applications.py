@@ -9,11 +9,9 @@ Messages are matched in English (see conftest.py).
 
 from __future__ import annotations
 
-import contextlib
-import io
-
 import numpy as np
 import pytest
+from printed_checks import assert_flags, fail_lines, run
 
 from rnnkit import assignments, i18n
 from rnnkit.assignments.applications import checks
@@ -25,28 +23,8 @@ from solutions import applications as sol
 from solutions import rnn
 
 
-def run(check, *functions) -> str:
-    """Run a check on the given functions and return what it printed (it must not raise)."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        check(*functions)
-    return out.getvalue()
-
-
-def fail_lines(printed: str) -> list[str]:
-    return [line for line in printed.splitlines() if line.startswith("✗")]
-
-
 def said(mistake_id: str) -> str:
     return plain(MISTAKES[mistake_id].en)
-
-
-def assert_flags(printed: str, *fragments: str) -> None:
-    failures = "\n".join(fail_lines(printed))
-    assert failures, printed
-    assert "all correct" not in printed, printed
-    for fragment in fragments:
-        assert fragment in failures, f"{fragment!r} not in:\n{printed}"
 
 
 # ----------------------------------------------------------------------------------------------

@@ -9,12 +9,10 @@ are matched in English (see conftest.py); some tests run in both languages.
 
 from __future__ import annotations
 
-import contextlib
-import io
-
 import numpy as np
 import pytest
 import torch
+from printed_checks import assert_flags, fail_lines, run
 
 from rnnkit import assignments, i18n
 from rnnkit.assignments.gru import checks
@@ -25,30 +23,9 @@ from rnnkit.compare import close
 from solutions import gru as sol
 
 
-def run(check, *functions) -> str:
-    """Run a check on the given functions and return what it printed (it must not raise)."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        check(*functions)
-    return out.getvalue()
-
-
-def fail_lines(printed: str) -> list[str]:
-    return [line for line in printed.splitlines() if line.startswith("✗")]
-
-
 def said(mistake_id: str) -> str:
     """What the checks print of a known mistake (in English, the tests' language)."""
     return plain(MISTAKES[mistake_id].en)
-
-
-def assert_flags(printed: str, *fragments: str) -> None:
-    """At least one ✗ line, no "all correct", and every fragment in some ✗ line."""
-    failures = "\n".join(fail_lines(printed))
-    assert failures, printed
-    assert "all correct" not in printed, printed
-    for fragment in fragments:
-        assert fragment in failures, f"{fragment!r} not in:\n{printed}"
 
 
 ALL_CHECKS = [

@@ -4,12 +4,10 @@ by the same message the hidden suite gives. Messages are matched in English (see
 
 from __future__ import annotations
 
-import contextlib
-import io
-
 import numpy as np
 import pytest
 import torch
+from printed_checks import assert_flags, fail_lines, run
 
 from rnnkit import i18n
 from rnnkit.assignments.lstm import checks
@@ -19,29 +17,9 @@ from rnnkit.checks.feedback import plain
 from solutions import lstm as sol
 
 
-def run(check, *functions) -> str:
-    """Run a check on the given functions and return what it printed (it must not raise)."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        check(*functions)
-    return out.getvalue()
-
-
-def fail_lines(printed: str) -> list[str]:
-    return [line for line in printed.splitlines() if line.startswith("✗")]
-
-
 def said(mistake_id: str) -> str:
     """What the checks print of a known mistake (in English, the tests' language)."""
     return plain(MISTAKES[mistake_id].en)
-
-
-def assert_flags(printed: str, *fragments: str) -> None:
-    """At least one ✗ line, and every fragment appears in some ✗ line."""
-    failures = "\n".join(fail_lines(printed))
-    assert failures, printed
-    for fragment in fragments:
-        assert fragment in failures, f"{fragment!r} not in:\n{printed}"
 
 
 def to_torch_layout(params, order=("i", "f", "c", "o"), bias_in_both=False, swap_ih_hh=False,
