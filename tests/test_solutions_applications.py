@@ -35,19 +35,7 @@ LM_SHAPES = [(1, 1, 3, 2), (1, 3, 4, 5), (5, 2, 7, 3), (6, 4, 5, 8)]
 
 def lm_problem(T, N, V, H, seed):
     """Words of different lengths (the first fills T), padding with arbitrary targets."""
-    rng = np.random.default_rng(seed)
-    lengths = rng.integers(1, T + 1, size=N)
-    lengths[0] = T
-    mask = np.arange(T)[:, None] < lengths[None, :]
-    read = rng.integers(0, V, size=(T, N))
-    x = (np.arange(V)[None, :, None] == read[:, None, :]) * mask[:, None, :].astype(float)
-    params = {"W_xh": rng.normal(0, 0.6, (H, V)), "W_hh": rng.normal(0, 0.6, (H, H)),
-              "b_h": rng.normal(0, 0.3, (H, 1)), "W_hy": rng.normal(0, 0.8, (V, H)),
-              "b_y": rng.normal(0, 0.3, (V, 1))}
-    return {"x": x, "y": rng.integers(0, V, size=(T, N)), "mask": mask,
-            "h0": rng.normal(0, 0.5, (H, N)), "params": params,
-            "h": np.tanh(rng.normal(size=(T, H, N))), "scores": rng.normal(0, 2.0, (T, V, N)),
-            "dscores": rng.normal(size=(T, V, N))}
+    return suite.lm_problem(T, N, V, H, np.random.default_rng(seed))
 
 
 def leaf(array):

@@ -118,7 +118,12 @@ def make_inputs(shape_id: str, seed: int | str = 0) -> dict[str, Any]:
         sign = 1.0 if seed == LARGE[0] else -1.0
         inputs["scores"] = inputs["scores"] * (sign * 1000.0 / np.max(np.abs(inputs["scores"])))
         return inputs
-    rng = np.random.default_rng([seed, T, N, V, H, 2032])
+    return lm_problem(T, N, V, H, np.random.default_rng([seed, T, N, V, H, 2032]))
+
+
+def lm_problem(T: int, N: int, V: int, H: int, rng: np.random.Generator) -> dict[str, Any]:
+    """make_inputs's inputs of shape (T, N, V, H) drawn from ``rng`` (tests/test_solutions_
+    applications.py draws its own)."""
     lengths = rng.integers(1, T + 1, size=N)
     lengths[0] = T  # the longest word sets T, as in encode_words
     mask = np.arange(T)[:, None] < lengths[None, :]
