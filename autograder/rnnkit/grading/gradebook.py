@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from nbgrader.api import Gradebook
+from nbgrader.api import BaseCell, Comment, Grade, Gradebook
 from nbgrader.apps.baseapp import NbGrader
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import (
@@ -227,9 +227,14 @@ class CourseGradebook:
         db_url = self._nbgrader.coursedir.db_url
         resources = {"nbgrader": {"notebook": assignment, "assignment": assignment,
                                   "student": student, "db_url": db_url}}
-        with _lent_to_nbgrader(self._gradebook, db_url):
-            for step in (SaveAutoGrades, AssignLatePenalties):
-                nb, resources = step(parent=self._nbgrader).preprocess(nb, resources)
+        rows = _SubmissionRows.load(self._gradebook, assignment, student)
+        with _lent_to_nbgrader(_LentGradebook(self._gradebook, rows), db_url):
+            # SaveAutoGrades commits once per cell: flushes are enough until the late
+            # penalty, which reads the notebook's score (an SQL sum) and needs it fresh.
+            with self._deferred.flushing_only():
+                nb, resources = SaveAutoGrades(parent=self._nbgrader).preprocess(nb, resources)
+            self._deferred.commit()
+            AssignLatePenalties(parent=self._nbgrader).preprocess(nb, resources)
 
     def _check_released(self, assignment: str) -> None:
         if assignment in self._released:
@@ -245,7 +250,10 @@ class CourseGradebook:
     def _write_autograded(self, student: str, report: GradeReport) -> nbformat.NotebookNode:
         """The release with the student's answers and, under each grading cell, its tests'
         feedback and points; written to the student's autograded folder and returned."""
-        nb = copy.deepcopy(self._release(report.assignment))
+        # A shallow copy: the cells it changes are copies, the others the release's own.
+        release = self._release(report.assignment)
+        nb = copy.copy(release)
+        nb.cells = [copy.copy(cell) for cell in release.cells]
         answers = {grade_id: clean_code(code) for grade_id, code in report.answers.items()}
         earned = {function: points for function, (points, _) in report.by_function().items()}
         for cell in nb.cells:
@@ -260,7 +268,9 @@ class CourseGradebook:
                     # A grading cell rnnkit did not score earns nothing (nbgrader would
                     # give full marks to a cell without a number).
                     _partial_credit(cell, earned.get(function, 0.0))]
-        text = nbformat.writes(nb)
+        # The release was validated when it was read, and what changed are strings and
+        # outputs made by nbformat itself: written without validating it again.
+        text = nbformat.v4.writes(nb)
         out = self.course_dir / "autograded" / student / report.assignment
         write_text_atomically(out / f"{report.assignment}.ipynb", text.rstrip("\n") + "\n")
         return nb
@@ -326,10 +336,22 @@ class _DeferredCommits:
     def __init__(self, session: scoped_session) -> None:
         self._session = session
         self.rolled_back = False
+        self._expiring = True
 
     def commit(self) -> None:
         self._session.flush()
-        self._session.expire_all()
+        if self._expiring:
+            self._session.expire_all()
+
+    @contextlib.contextmanager
+    def flushing_only(self) -> Iterator[None]:
+        """Within this block a commit only flushes: for code that reads back nothing the
+        database computes (each expiry makes the next lookup load its rows again)."""
+        self._expiring = False
+        try:
+            yield
+        finally:
+            self._expiring = True
 
     def rollback(self) -> None:
         self._session.rollback()
@@ -339,12 +361,48 @@ class _DeferredCommits:
         return getattr(self._session, name)
 
 
+@dataclass(frozen=True)
+class _SubmissionRows:
+    """One submitted notebook's Grade and Comment rows, by (cell name, cell type), loaded in
+    one query each: what nbgrader's find_grade and find_comment would find one join at a
+    time."""
+
+    assignment: str
+    student: str
+    grades: dict[tuple[str, str], Grade]
+    comments: dict[tuple[str, str], Comment]
+
+    @classmethod
+    def load(cls, gradebook: Gradebook, assignment: str, student: str) -> _SubmissionRows:
+        """The rows of ``student``'s notebook of ``assignment`` (nbgrader's notebook has the
+        assignment's name); raises nbgrader's MissingEntry when there is no submission."""
+        submitted = gradebook.find_submission_notebook(assignment, assignment, student)
+        found = {}
+        for row in (Grade, Comment):
+            query = (gradebook.db.query(row, BaseCell.name, BaseCell.type)
+                     .join(BaseCell, BaseCell.id == row.cell_id)
+                     .filter(row.notebook_id == submitted.id))
+            found[row] = {(name, kind): value for value, name, kind in query}
+        return cls(assignment, student, found[Grade], found[Comment])
+
+    def find(self, rows: dict[tuple[str, str], Any], kinds: tuple[str, ...], cell: str,
+             notebook: str, assignment: str, student: str) -> Any | None:
+        """The row of ``cell``, looked for in cell types ``kinds`` in order, as nbgrader's
+        lookups do (a grade cell before a task cell of the same name); None when it is not
+        this submission's (the caller asks nbgrader)."""
+        if (notebook, assignment, student) != (self.assignment, self.assignment, self.student):
+            return None
+        return next((rows[cell, kind] for kind in kinds if (cell, kind) in rows), None)
+
+
 class _LentGradebook:
     """What nbgrader's preprocessors get when they open ``Gradebook(db_url)``: the run's own
-    gradebook, which they use as theirs but do not close."""
+    gradebook, which they use as theirs but do not close, and which finds the grades and
+    comments of the submission being recorded among the rows loaded for it."""
 
-    def __init__(self, gradebook: Gradebook) -> None:
+    def __init__(self, gradebook: Gradebook, rows: _SubmissionRows) -> None:
         self._gradebook = gradebook
+        self._rows = rows
 
     def __enter__(self) -> _LentGradebook:
         return self
@@ -352,21 +410,31 @@ class _LentGradebook:
     def __exit__(self, *exc: object) -> None:
         pass  # the run closes it
 
+    def find_grade(self, cell: str, notebook: str, assignment: str, student: str) -> Grade:
+        return (self._rows.find(self._rows.grades, ("GradeCell", "TaskCell"), cell, notebook,
+                                assignment, student)
+                or self._gradebook.find_grade(cell, notebook, assignment, student))
+
+    def find_comment(self, cell: str, notebook: str, assignment: str, student: str) -> Comment:
+        return (self._rows.find(self._rows.comments, ("SolutionCell", "TaskCell"), cell,
+                                notebook, assignment, student)
+                or self._gradebook.find_comment(cell, notebook, assignment, student))
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._gradebook, name)
 
 
 @contextlib.contextmanager
-def _lent_to_nbgrader(gradebook: Gradebook, db_url: str) -> Iterator[None]:
+def _lent_to_nbgrader(lent: _LentGradebook, db_url: str) -> Iterator[None]:
     """While nbgrader's SaveAutoGrades and AssignLatePenalties run, the name by which they open
     a gradebook of their own (a new engine, a schema check and a commit per cell, for every
-    notebook) gives them ``gradebook``, the one at ``db_url``; their code runs unchanged. Not
-    thread-safe: the parent process alone records, one submission at a time."""
+    notebook) gives them ``lent``, the run's gradebook at ``db_url``; their code runs
+    unchanged. Not thread-safe: the parent process alone records, one submission at a time."""
 
     def lend(url: str, *args: object, **kwargs: object) -> _LentGradebook:
         if url != db_url:
             raise ValueError(f"nbgrader asked for the gradebook {url}, not this run's {db_url}")
-        return _LentGradebook(gradebook)
+        return lent
 
     modules = (saveautogrades, latesubmissions)
     originals = [module.Gradebook for module in modules]
