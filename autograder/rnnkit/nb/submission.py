@@ -23,6 +23,7 @@ which does not run defines gets a hint for its NameError (``Submission.not_run``
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 import warnings
@@ -458,13 +459,33 @@ class _ParseBudget:
         if self.left < 0:
             self.refused = True
             return None
-        try:
-            return _parse("\n".join(_lines(code)))
-        except SyntaxError as error:
-            self.error = _field(f"{error.msg}, line {error.lineno}", 200)
-        except (ValueError, RecursionError, MemoryError) as error:
-            self.error = _field(f"{type(error).__name__}: {error}", 200)
-        return None
+        tree, error = _parsed("\n".join(_lines(code)))
+        if tree is None:
+            self.error = error
+        return tree
+
+
+# A class's notebooks share the release's cells (and often the same answers): a grading
+# process parses each text once. The trees are only ever read.
+_CACHED_PARSES = 1024
+_LONGEST_CACHED = 20_000  # characters; longer cells are parsed every time
+
+
+def _parsed(code: str) -> tuple[ast.Module | None, str]:
+    """(``code`` parsed, "") or (None, why it is not Python)."""
+    return (_parsed_cached if len(code) <= _LONGEST_CACHED else _parsed_now)(code)
+
+
+def _parsed_now(code: str) -> tuple[ast.Module | None, str]:
+    try:
+        return _parse(code), ""
+    except SyntaxError as error:
+        return None, _field(f"{error.msg}, line {error.lineno}", 200)
+    except (ValueError, RecursionError, MemoryError) as error:
+        return None, _field(f"{type(error).__name__}: {error}", 200)
+
+
+_parsed_cached = functools.lru_cache(maxsize=_CACHED_PARSES)(_parsed_now)
 
 
 # What nbgrader's release leaves out of a grading cell.
