@@ -586,7 +586,7 @@ def test_sandboxes_in_several_threads() -> None:
 
     def grade(value: float) -> None:
         try:
-            for _ in range(3):  # the second and third take the thread's spare child
+            for _ in range(3):  # the third takes the spare child the second started
                 with sandbox("def f(x):\n    return x + 1\n") as box:
                     assert box.call("f", np.full(2, value)).tolist() == [value + 1] * 2
         except BaseException as error:  # noqa: BLE001 - reported below
@@ -598,6 +598,31 @@ def test_sandboxes_in_several_threads() -> None:
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_spare_children_are_started_where_a_next_sandbox_is_likely() -> None:
+    """A thread's first sandbox starts no spare child (``rnnkit grade`` would not use it);
+    from its second on, each starts the next one's; ``start_ahead`` starts the first one's,
+    which that sandbox then takes."""
+    seen: dict[str, object] = {}
+
+    def grade() -> None:
+        spare = box_module._spare  # this thread's
+        with sandbox("x = 1\n", insecure=True) as box:
+            seen["one sandbox"] = spare.child
+        with sandbox("x = 1\n", insecure=True) as box:
+            seen["two sandboxes"] = spare.child is not None and spare.child.alive()
+        spare.child.kill()
+        spare.child = None
+        box_module.start_ahead(ROOMY, insecure=True)
+        started = spare.child
+        with sandbox("x = 1\n", insecure=True) as box:
+            seen["started ahead"] = box._child is started and box.cell_reports[1].status
+
+    thread = threading.Thread(target=grade)
+    thread.start()
+    thread.join()
+    assert seen == {"one sandbox": None, "two sandboxes": True, "started ahead": "ok"}
 
 
 # --- isolation and insecure mode ----------------------------------------------------------------

@@ -4,11 +4,11 @@ See box.py for the Sandbox, channel.py for what may cross the boundary and isola
 how the child is confined.
 """
 
-from rnnkit.sandbox.box import CellReport, Handle, IsolationUnavailable, Sandbox
+from rnnkit.sandbox.box import CellReport, Handle, IsolationUnavailable, Sandbox, start_ahead
 from rnnkit.sandbox.channel import StudentError
 from rnnkit.sandbox.isolation import Isolation, Limits, detect_isolation
 
 __all__ = [
     "CellReport", "Handle", "Isolation", "IsolationUnavailable", "Limits", "Sandbox",
-    "StudentError", "detect_isolation",
+    "StudentError", "detect_isolation", "start_ahead",
 ]

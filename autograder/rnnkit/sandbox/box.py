@@ -19,8 +19,9 @@ MAX_KEPT_BYTES of them; an older value goes back as the data it holds.
 
 A Sandbox is not thread-safe: use each one from a single thread (bubblewrap kills a child when
 the thread that started it ends); sandboxes in several threads at once are fine. To save the
-~70 ms that Python and numpy take to start, each thread keeps one child started ahead of need
-(see _Spare).
+~70 ms that Python and numpy take to start, a thread that has used a sandbox keeps one child
+started ahead of need for the next (see _Spare), and ``start_ahead`` starts the first one while
+the grader does other work.
 """
 
 from __future__ import annotations
@@ -651,35 +652,63 @@ class _Hidden:
         return self.newlines + self.open_line
 
 
+def start_ahead(limits: Limits = DEFAULT_LIMITS, insecure: bool = False) -> None:
+    """Start the child of this thread's next Sandbox with these settings now, so that Python
+    and numpy load in it while the caller does other work (e.g. collects the hidden suite).
+    Does nothing when student code could not be isolated and ``insecure`` is not given (the
+    Sandbox then says why)."""
+    isolated = detect_isolation().kind == "bwrap"
+    if isolated or insecure:
+        _spare.start(limits, isolated)
+
+
 class _Spare(threading.local):
     """One child started ahead of need, so the next sandbox with the same settings does not
     wait for Python and numpy to start (about 70 ms, nearly all of a sandbox's start-up).
 
-    Taking it starts the next spare at once, which then loads while the grader works with the
-    one it took. A spare runs no student code before it is taken, and dies with the grader.
-    Each thread has its own: bubblewrap's --die-with-parent kills a child when the *thread*
-    that started it ends, so only that thread may take it.
+    A thread that takes a child a second time is grading one sandbox after another: from then
+    on each take starts the next spare at once, which loads while the grader works with the
+    one it took (one sandbox alone, e.g. ``rnnkit grade``, starts no spare it would not use).
+    A spare runs no student code before it is taken, and dies with the grader. Each thread has
+    its own: bubblewrap's --die-with-parent kills a child when the *thread* that started it
+    ends, so only that thread may take it.
     """
 
     def __init__(self) -> None:
         self.child: _Child | None = None
         self.settings: tuple[Limits, bool] | None = None
         self.pid = os.getpid()
+        self.taken = 0  # children this thread has taken (in this process)
+
+    def start(self, limits: Limits, isolated: bool) -> None:
+        """Have a spare with these settings (started now unless there is one)."""
+        self._forget_forked()
+        if self.child is not None and self.settings == (limits, isolated) and self.child.alive():
+            return
+        if self.child is not None:
+            self.child.kill()
+        self.child = _Child(limits, isolated, _Output(limits.output_bytes))
+        self.settings = (limits, isolated)
 
     def take(self, limits: Limits, isolated: bool, output: _Output) -> _Child:
+        self._forget_forked()
         child, settings = self.child, (limits, isolated)
         self.child = None
-        if self.pid != os.getpid():  # a forked grader: that spare belongs to the parent
-            child, self.pid = None, os.getpid()
-        elif child is not None and (self.settings != settings or not child.alive()):
+        if child is not None and (self.settings != settings or not child.alive()):
             child.kill()
             child = None
         if child is None:
             child = _Child(limits, isolated, _Output(limits.output_bytes))
         output.add(bytes(child.output.data))  # what it printed while starting, normally none
         child.output = output
-        self.child, self.settings = _Child(limits, isolated, _Output(output.limit)), settings
+        self.taken += 1
+        if self.taken > 1:
+            self.start(limits, isolated)
         return child
+
+    def _forget_forked(self) -> None:
+        if self.pid != os.getpid():  # a forked grader: that spare belongs to the parent
+            self.child, self.pid, self.taken = None, os.getpid(), 0
 
 
 class _Child:
