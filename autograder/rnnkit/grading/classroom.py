@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -196,6 +197,7 @@ class _ClassRun:
         try:
             if self.workers is not None:
                 self.workers.close()
+                gc.unfreeze()  # the caller's objects are the collector's again (see _start)
         finally:
             if self.gradebook is not None:
                 self.gradebook.__exit__(*exc)  # after an error: rolls back the uncommitted
@@ -225,6 +227,11 @@ class _ClassRun:
         manifests.load(self.assignment)
         self.gradebook = CourseGradebook(self.course_dir, reserved=[STATE_FILE])
         if self.settings.scheduler is None:
+            # What is loaded now lives as long as the run: the garbage collector of the parent
+            # and of each forked worker need not walk it again and again (a few ms a
+            # submission), and the workers' pages that hold it stay shared with the parent's.
+            gc.collect()
+            gc.freeze()
             self.workers = _LocalWorkers(self.settings)
         else:
             from rnnkit.grading.cluster import DaskWorkers
