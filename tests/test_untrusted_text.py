@@ -329,9 +329,9 @@ def test_a_class_with_hostile_text_grades_and_its_gradebook_shows_one_line_each(
 def test_a_failure_while_recording_leaves_nothing_half_written_and_is_retried(course,
                                                                               monkeypatch):
     submit(course, "ana", SURROGATE_RAISED)
-    writes = nbformat.writes
+    writes = nbformat.v4.writes  # what the gradebook writes an autograded notebook with
     # Text no UTF-8 writer accepts reaches the notebook writer, as a lone surrogate once did.
-    monkeypatch.setattr(nbformat, "writes", lambda nb, *a, **k: writes(nb, *a, **k) + "\ud800")
+    monkeypatch.setattr(nbformat.v4, "writes", lambda nb, *a, **k: writes(nb, *a, **k) + "\ud800")
 
     summary = autograde_class(course, "rnn", jobs=1, progress=False)
 
