@@ -15,7 +15,7 @@ functions, and their helpers, above the grading cells, where both agree.)
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +37,11 @@ MAX_OUTPUT_IN_REPORT = 2000
 
 
 def grade_notebook(source: Path | bytes, assignment: str, *, insecure: bool = False,
-                   limits: Limits | None = None) -> GradeReport:
+                   limits: Limits | None = None,
+                   functions: Collection[str] | None = None) -> GradeReport:
     """Grade a notebook, its file or its bytes, as a submission of ``assignment``; it is read
-    once, and the report carries the answers it was graded on.
+    once, and the report carries the answers it was graded on. ``functions``: only the
+    hidden tests of these graded functions run, and the report has only theirs (None: all).
 
     Never raises because of the submission: whatever cannot be read or run earns 0 and gets a
     note. Raises only when the kit itself is unusable (unknown assignment, no isolation and not
@@ -53,23 +55,24 @@ def grade_notebook(source: Path | bytes, assignment: str, *, insecure: bool = Fa
         manifest = manifests.load(assignment)
         submission = read_submission(notebook, manifest.answer_ids, manifest.test_cell_points,
                                      manifest.release)
-        report = _grade(submission, manifest, assignment, insecure, limits)
+        report = _grade(submission, manifest, assignment, insecure, limits, functions)
     report.answers = submission.answers
     return report
 
 
 def _grade(submission: Submission, manifest: manifests.Manifest, assignment: str,
-           insecure: bool, limits: Limits) -> GradeReport:
+           insecure: bool, limits: Limits, functions: Collection[str] | None) -> GradeReport:
     notes = list(submission.notes)
+    planned = [t for t in manifest.tests if functions is None or t.function in functions]
     other = _other_assignment(assignment, submission)
     if other is not None:
         wrong = say(es="Este es el cuaderno de la tarea {other}, no de {this}: entrégalo (o "
                        "califícalo) como {other}.",
                     en="This is the notebook of assignment {other}, not {this}: submit (or "
                        "grade) it as {other}.", other=other, this=assignment)
-        return GradeReport(assignment, _not_run(manifest, wrong), [wrong])
+        return GradeReport(assignment, _not_run(planned, wrong), [wrong])
     if not submission.cells:
-        return GradeReport(assignment, _not_run(manifest, _nothing_to_run()), notes)
+        return GradeReport(assignment, _not_run(planned, _nothing_to_run()), notes)
     notes += _defined_again(manifest.functions, submission.cells)
     cells = [*manifest.setup_cells, *((c.cell_id, c.code) for c in submission.cells)]
     with Sandbox(cells, limits=limits, insecure=insecure) as box:
@@ -78,7 +81,8 @@ def _grade(submission: Submission, manifest: manifests.Manifest, assignment: str
                  **_stopped_early(submission.cells, reports[len(manifest.setup_cells):])}
         notes += [_with_hint(_cell_note(r.cell_id, r.status, r.message), hints)
                   for r in reports if r.status != "ok"]
-        results = suite.run(assignment, _HintingStudent(box, hints))
+        results = suite.run(assignment, _HintingStudent(box, hints),
+                            None if functions is None else list(functions))
         printed, (hidden_bytes, hidden_lines) = box.output, box.hidden_output
         if box.out_of_time:
             notes.append(box.out_of_time_message())
@@ -94,7 +98,7 @@ def _grade(submission: Submission, manifest: manifests.Manifest, assignment: str
             en="Your functions printed {n} bytes ({lines} lines) while the hidden tests called "
                "them; that output is not shown, so that the tests' inputs stay hidden.",
             n=hidden_bytes, lines=hidden_lines))
-    return GradeReport(assignment, _complete(manifest, results), notes)
+    return GradeReport(assignment, _complete(planned, results), notes)
 
 
 class _HintingStudent(SandboxStudent):
@@ -162,13 +166,13 @@ def _defined_again(functions: Sequence[str], cells: Sequence[CodeCell]) -> list[
     return notes
 
 
-def _complete(manifest: manifests.Manifest,
+def _complete(planned: Sequence[suite.PlannedTest],
               results: list[suite.TestResult]) -> list[suite.TestResult]:
     """The results in plan order; a planned test that produced no result earns 0."""
     by_name = {r.name: r for r in results}
     missing = say(es="Esta prueba no llegó a ejecutarse.", en="This test did not run.")
     return [by_name.get(t.name) or suite.TestResult(t.name, t.function, t.points, 0.0, missing)
-            for t in manifest.tests]
+            for t in planned]
 
 
 def _other_assignment(assignment: str, submission: Submission) -> str | None:
@@ -183,8 +187,8 @@ def _other_assignment(assignment: str, submission: Submission) -> str | None:
     return None
 
 
-def _not_run(manifest: manifests.Manifest, why: str) -> list[suite.TestResult]:
-    return [suite.TestResult(t.name, t.function, t.points, 0.0, why) for t in manifest.tests]
+def _not_run(planned: Sequence[suite.PlannedTest], why: str) -> list[suite.TestResult]:
+    return [suite.TestResult(t.name, t.function, t.points, 0.0, why) for t in planned]
 
 
 def _nothing_to_run() -> str:
