@@ -496,3 +496,18 @@ def test_nbgrader_and_rnnkit_agree_on_added_cells(tmp_path: Path) -> None:
         assert scores[student] == by_nbgrader, student
         report = grade_notebook(paths[student], "rnn", insecure=INSECURE, limits=ROOMY)
         assert report.score == by_rnnkit, (student, report.to_text())
+
+
+def test_the_parse_cache_is_bounded_by_the_text_it_holds_and_answers_as_parsing_does():
+    cache = submission_module._ParseCache(characters=1_000, longest=300)
+    texts = [f"x{i} = {i}\n" * 20 for i in range(200)]  # about 180 characters each
+    for text in texts:
+        assert cache.parsed(text)[0] is not None
+        assert cache.held <= 1_000
+    recent = cache.parsed(texts[-1])
+    assert cache.parsed(texts[-1]) is recent  # held: not parsed again
+    assert cache.parsed("def f(:\n")[0] is None
+    assert cache.parsed("def f(:\n") == submission_module._parsed_now("def f(:\n")
+    long = "y = 1\n" * 100
+    cache.parsed(long)
+    assert cache.parsed(long) is not cache.parsed(long)  # longer than 300 characters: not held

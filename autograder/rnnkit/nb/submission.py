@@ -23,9 +23,10 @@ which does not run defines gets a hint for its NameError (``Submission.not_run``
 from __future__ import annotations
 
 import ast
-import functools
+import collections
 import json
 import re
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -465,15 +466,9 @@ class _ParseBudget:
         return tree
 
 
-# A class's notebooks share the release's cells (and often the same answers): a grading
-# process parses each text once. The trees are only ever read.
-_CACHED_PARSES = 1024
-_LONGEST_CACHED = 20_000  # characters; longer cells are parsed every time
-
-
 def _parsed(code: str) -> tuple[ast.Module | None, str]:
-    """(``code`` parsed, "") or (None, why it is not Python)."""
-    return (_parsed_cached if len(code) <= _LONGEST_CACHED else _parsed_now)(code)
+    """(``code`` parsed, "") or (None, why it is not Python); see _ParseCache."""
+    return _parse_cache.parsed(code)
 
 
 def _parsed_now(code: str) -> tuple[ast.Module | None, str]:
@@ -485,7 +480,41 @@ def _parsed_now(code: str) -> tuple[ast.Module | None, str]:
         return None, _field(f"{type(error).__name__}: {error}", 200)
 
 
-_parsed_cached = functools.lru_cache(maxsize=_CACHED_PARSES)(_parsed_now)
+class _ParseCache:
+    """What recently parsed texts gave, so that a grading process parses each text once: a
+    class's notebooks share the release's cells (the longest has about 4,400 characters).
+    Bounded by the text it holds, not by a count: a tree takes about 200 bytes per character
+    of its text, so ``characters`` bounds the memory (200,000: about 40 MB), whatever a hostile
+    notebook holds. Longer texts than ``longest`` are parsed every time; the least recently
+    used go first. The trees are only ever read."""
+
+    def __init__(self, characters: int = 200_000, longest: int = 5_000) -> None:
+        self.characters = characters
+        self.longest = longest
+        self.held = 0  # characters of the texts held
+        self._entries: collections.OrderedDict[str, tuple[ast.Module | None, str]] = (
+            collections.OrderedDict())
+        self._lock = threading.Lock()  # Dask workers grade in threads
+
+    def parsed(self, code: str) -> tuple[ast.Module | None, str]:
+        with self._lock:
+            found = self._entries.get(code)
+            if found is not None:
+                self._entries.move_to_end(code)
+                return found
+        found = _parsed_now(code)
+        if len(code) <= self.longest:
+            with self._lock:
+                if code not in self._entries:
+                    self._entries[code] = found
+                    self.held += len(code)
+                while self.held > self.characters:
+                    dropped, _ = self._entries.popitem(last=False)
+                    self.held -= len(dropped)
+        return found
+
+
+_parse_cache = _ParseCache()
 
 
 # What nbgrader's release leaves out of a grading cell.
