@@ -258,43 +258,91 @@ def own_numeric(forward: Callable[[dict], Any], inputs: dict, target: str,
 
 @dataclass(frozen=True)
 class BackwardRun:
-    """One input of a backward test, after the student's forward ran on it.
+    """One input of a backward course, after the student's forward ran on it.
 
     - states, cache: what the student's forward returned on it (its states, and its cache or
       list of caches).
     - backward: the student's backward on a cache, with this input's upstream gradients.
-    - judge: judges ``(states, gradients)``, raising CheckFailed.
+    - judge: judges ``(key, states, gradients)``: gradient ``key``, raising CheckFailed.
     - forward: runs the student's forward on this input again, returning (states, cache).
     """
 
     states: Any
     cache: Any
     backward: Callable[[Any], Any]
-    judge: Callable[[Any, Any], None]
+    judge: Callable[[str, Any, Any], None]
     forward: Callable[[], tuple[Any, Any]]
 
 
-def expect_backward_course(function: str, forward: str, key: str,
-                           runs: Sequence[BackwardRun]) -> None:
+@dataclass(frozen=True)
+class _Outcome:
+    """What a call of the student's code gave: its value, or the exception it raised."""
+
+    value: Any = None
+    error: Exception | None = None
+
+    @classmethod
+    def of(cls, compute: Callable[[], Any]) -> _Outcome:
+        try:
+            return cls(compute())
+        except Exception as error:  # the student's code, or what judges its result
+            return cls(error=error)
+
+    def get(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+@dataclass(frozen=True)
+class _CourseRan:
+    """The calls of a backward course, made once per grading run for all its gradients: the
+    forward on every input (``runs``), then the backward on each cache in turn until one
+    fails (``grads``), then once more on the first cache (``again``)."""
+
+    runs: _Outcome
+    grads: list[_Outcome]
+    again: _Outcome
+
+    @classmethod
+    def of(cls, course: Callable[[], Sequence[BackwardRun]]) -> _CourseRan:
+        runs = _Outcome.of(course)
+        grads: list[_Outcome] = []
+        for run in runs.value or ():
+            grads.append(_Outcome.of(lambda run=run: run.backward(run.cache)))
+            if grads[-1].error is not None:
+                return cls(runs, grads, _Outcome())
+        if not grads:
+            return cls(runs, grads, _Outcome())
+        first = runs.value[0]
+        return cls(runs, grads, _Outcome.of(lambda: first.backward(first.cache)))
+
+
+def expect_backward_course(student: Student, function: str, forward: str, key: str,
+                           course: Callable[[], Sequence[BackwardRun]]) -> None:
     """Judge gradient ``key`` of the backward ``function`` the way a course uses it: on the
-    cache of every run, all made by ``forward`` beforehand (so each but the last was made
-    before later forward calls, :func:`expect_right_on_earlier_cache`); then once more on the
-    first cache, which must give the same gradient (:func:`expect_same_again`)."""
-    first = None
-    for run in runs:
-        grads = run.backward(run.cache)
+    cache of every run of ``course()``, all made by ``forward`` beforehand (so each but the
+    last was made before later forward calls, :func:`expect_right_on_earlier_cache`); then
+    once more on the first cache, which must give the same gradient
+    (:func:`expect_same_again`).
 
-        def made_again(run: BackwardRun = run) -> tuple[Any, Any]:
-            states, cache = run.forward()
-            return states, run.backward(cache)
+    The student's functions run the course once per grading run (:func:`memo`), and every
+    gradient is judged on what they gave: the calls are the same for every key, and a course
+    repeated per key would only repeat them."""
+    ran = memo(student, ("backward course", function), lambda: _CourseRan.of(course))
+    runs = ran.runs.get()
+    for index, (run, grads) in enumerate(zip(runs, ran.grads, strict=False)):
+        def made_again(run: BackwardRun = run, index: int = index) -> tuple[Any, Any]:
+            def again() -> tuple[Any, Any]:
+                states, cache = run.forward()
+                return states, run.backward(cache)
+            return memo(student, ("made again", function, index), lambda: _Outcome.of(again)
+                        ).get()
 
-        expect_right_on_earlier_cache(lambda result, run=run: run.judge(*result),
-                                      (run.states, grads), made_again, function, forward)
-        if first is None:
-            first = (grads, run)
-    if first is not None:
-        grads, run = first
-        expect_same_again(function, grads, lambda: run.backward(run.cache), keys=(key,))
+        expect_right_on_earlier_cache(lambda result, run=run: run.judge(key, *result),
+                                      (run.states, grads.get()), made_again, function, forward)
+    if runs:
+        expect_same_again(function, ran.grads[0].get(), ran.again.get, keys=(key,))
 
 
 def expect_same_again(function: str, first: Mapping, again: Callable[[], Any],

@@ -317,13 +317,13 @@ def test_forward_leaves_inputs_untouched(student, level):
                  id=f"{level.backward}-{key}")
     for level in LEVELS for key in level.keys])
 def test_backward_gradient(student, level, key):
-    expect_backward_course(level.backward, level.forward, key, [
-        backward_run(student, level, key, shape_id, seed) for shape_id, seed in level.course])
+    expect_backward_course(student, level.backward, level.forward, key, lambda: [
+        backward_run(student, level, shape_id, seed) for shape_id, seed in level.course])
 
 
-def backward_run(student, level: Level, key: str, shape_id: str, seed: int) -> BackwardRun:
+def backward_run(student, level: Level, shape_id: str, seed: int) -> BackwardRun:
     """The student's forward of ``level`` on the inputs (shape_id, seed), and how to judge
-    grads[key] of its backward there."""
+    the gradients of its backward there."""
     case = backward_case(level, shape_id, seed, current_language())
 
     def forward():
@@ -335,10 +335,10 @@ def backward_run(student, level: Level, key: str, shape_id: str, seed: int) -> B
         return grads
 
     return BackwardRun(*forward(), backward, functools.partial(
-        judge_gradient, student, level, key, shape_id, seed, case), forward)
+        judge_gradient, student, level, shape_id, seed, case), forward)
 
 
-def judge_gradient(student, level, key, shape_id, seed, case, states, grads) -> None:
+def judge_gradient(student, level, shape_id, seed, case, key, states, grads) -> None:
     """Judge grads[key] of the backward of ``level`` at the inputs (shape_id, seed), where the
     student's forward gave ``states`` (h_next, or h)."""
     inputs = named_inputs(level, shape_id, seed)

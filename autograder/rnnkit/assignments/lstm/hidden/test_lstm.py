@@ -321,13 +321,13 @@ def test_forward_leaves_inputs_untouched(student):
 @pytest.mark.grades("lstm_cell_backward", points=1)
 @pytest.mark.parametrize("key", CELL_GRAD_KEYS)
 def test_cell_backward_gradient(student, key):
-    expect_backward_course("lstm_cell_backward", "lstm_cell_forward", key, [
-        cell_backward_run(student, key, shape_id, seed) for shape_id, seed in CELL_GRAD_COURSE])
+    expect_backward_course(student, "lstm_cell_backward", "lstm_cell_forward", key, lambda: [
+        cell_backward_run(student, shape_id, seed) for shape_id, seed in CELL_GRAD_COURSE])
 
 
-def cell_backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRun:
-    """The student's lstm_cell_forward on the inputs (shape_id, seed), and how to judge
-    grads[key] of its lstm_cell_backward there."""
+def cell_backward_run(student, shape_id: str, seed: int) -> BackwardRun:
+    """The student's lstm_cell_forward on the inputs (shape_id, seed), and how to judge the
+    gradients of its lstm_cell_backward there."""
     case = cell_backward_case(shape_id, seed, current_language())
 
     def forward():
@@ -341,7 +341,7 @@ def cell_backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRu
         return grads
 
     return BackwardRun(*forward(), backward, functools.partial(
-        judge_cell_gradient, student, key, shape_id, seed, case), forward)
+        judge_cell_gradient, student, shape_id, seed, case), forward)
 
 
 def cell_forward_at(student, shape_id: str, seed: int) -> tuple:
@@ -374,7 +374,7 @@ def sequence_forward_at(student, shape_id: str, seed: int) -> tuple:
             {"x": x, "h0": h0, "c0": c0, **p})
 
 
-def judge_cell_gradient(student, key, shape_id, seed, case, states, grads) -> None:
+def judge_cell_gradient(student, shape_id, seed, case, key, states, grads) -> None:
     """Judge grads[key] of lstm_cell_backward at the inputs (shape_id, seed), where the
     student's forward gave the states h_next and c_next."""
     h_next, c_next = states
@@ -419,13 +419,13 @@ def test_cell_backward_leaves_inputs_untouched(student):
 @pytest.mark.grades("lstm_backward", points=1)
 @pytest.mark.parametrize("key", GRAD_KEYS)
 def test_backward_gradient(student, key):
-    expect_backward_course("lstm_backward", "lstm_forward", key, [
-        backward_run(student, key, shape_id, seed) for shape_id, seed in GRAD_COURSE])
+    expect_backward_course(student, "lstm_backward", "lstm_forward", key, lambda: [
+        backward_run(student, shape_id, seed) for shape_id, seed in GRAD_COURSE])
 
 
-def backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRun:
-    """The student's lstm_forward on the inputs (shape_id, seed), and how to judge grads[key]
-    of its lstm_backward there."""
+def backward_run(student, shape_id: str, seed: int) -> BackwardRun:
+    """The student's lstm_forward on the inputs (shape_id, seed), and how to judge the
+    gradients of its lstm_backward there."""
     case = backward_case(shape_id, seed, current_language())
 
     def forward():
@@ -438,10 +438,10 @@ def backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRun:
         return grads
 
     return BackwardRun(*forward(), backward, functools.partial(
-        judge_gradient, student, key, shape_id, seed, case), forward)
+        judge_gradient, student, shape_id, seed, case), forward)
 
 
-def judge_gradient(student, key, shape_id, seed, case, states, grads) -> None:
+def judge_gradient(student, shape_id, seed, case, key, states, grads) -> None:
     """Judge grads[key] of lstm_backward at the inputs (shape_id, seed), where the student's
     forward gave the states h and c."""
     h, c = states

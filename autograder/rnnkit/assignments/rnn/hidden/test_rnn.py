@@ -199,13 +199,13 @@ def test_forward_leaves_inputs_untouched(student):
 @pytest.mark.grades("rnn_cell_backward", points=1)
 @pytest.mark.parametrize("key", CELL_GRAD_KEYS)
 def test_cell_backward_gradient(student, key):
-    expect_backward_course("rnn_cell_backward", "rnn_cell_forward", key, [
-        cell_backward_run(student, key, shape_id, seed) for shape_id, seed in CELL_GRAD_COURSE])
+    expect_backward_course(student, "rnn_cell_backward", "rnn_cell_forward", key, lambda: [
+        cell_backward_run(student, shape_id, seed) for shape_id, seed in CELL_GRAD_COURSE])
 
 
-def cell_backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRun:
-    """The student's rnn_cell_forward on the inputs (shape_id, seed), and how to judge grads[key]
-    of its rnn_cell_backward there."""
+def cell_backward_run(student, shape_id: str, seed: int) -> BackwardRun:
+    """The student's rnn_cell_forward on the inputs (shape_id, seed), and how to judge the
+    gradients of its rnn_cell_backward there."""
     case = cell_backward_case(shape_id, seed, current_language())
 
     def forward():
@@ -217,10 +217,10 @@ def cell_backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRu
         return grads
 
     return BackwardRun(*forward(), backward, functools.partial(
-        judge_cell_gradient, student, key, shape_id, seed, case), forward)
+        judge_cell_gradient, student, shape_id, seed, case), forward)
 
 
-def judge_cell_gradient(student, key, shape_id, seed, case, h_next, grads) -> None:
+def judge_cell_gradient(student, shape_id, seed, case, key, h_next, grads) -> None:
     """Judge grads[key] of rnn_cell_backward at the inputs (shape_id, seed), where the
     student's forward gave h_next."""
     forward, right_forward, inputs = cell_forward_at(student, shape_id, seed)
@@ -263,13 +263,13 @@ def test_cell_backward_leaves_inputs_untouched(student):
 @pytest.mark.grades("rnn_backward", points=1)
 @pytest.mark.parametrize("key", GRAD_KEYS)
 def test_backward_gradient(student, key):
-    expect_backward_course("rnn_backward", "rnn_forward", key, [
-        backward_run(student, key, shape_id, seed) for shape_id, seed in GRAD_COURSE])
+    expect_backward_course(student, "rnn_backward", "rnn_forward", key, lambda: [
+        backward_run(student, shape_id, seed) for shape_id, seed in GRAD_COURSE])
 
 
-def backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRun:
-    """The student's rnn_forward on the inputs (shape_id, seed), and how to judge grads[key] of
-    its rnn_backward there."""
+def backward_run(student, shape_id: str, seed: int) -> BackwardRun:
+    """The student's rnn_forward on the inputs (shape_id, seed), and how to judge the gradients
+    of its rnn_backward there."""
     case = backward_case(shape_id, seed, current_language())
 
     def forward():
@@ -281,10 +281,10 @@ def backward_run(student, key: str, shape_id: str, seed: int) -> BackwardRun:
         return grads
 
     return BackwardRun(*forward(), backward, functools.partial(
-        judge_gradient, student, key, shape_id, seed, case), forward)
+        judge_gradient, student, shape_id, seed, case), forward)
 
 
-def judge_gradient(student, key, shape_id, seed, case, h, grads) -> None:
+def judge_gradient(student, shape_id, seed, case, key, h, grads) -> None:
     """Judge grads[key] of rnn_backward at the inputs (shape_id, seed), where the student's
     forward gave the states h."""
     forward, right_forward, inputs = sequence_forward_at(student, shape_id, seed)
