@@ -22,6 +22,7 @@ from hostile.free_credit import (
     fill,
 )
 
+from rnnkit.assignments.rnn.hidden.test_rnn import GRAD_COURSE, GRAD_KEYS
 from rnnkit.compare import CheckFailed
 from rnnkit.grading import judge, suite
 from rnnkit.grading.student import NamespaceStudent, StudentFailure
@@ -357,3 +358,38 @@ def test_expect_backward_behaves_fails_a_backward_that_ignores_dh():
     judge.expect_backward_behaves("b", right, half, right, other)
     with pytest.raises(CheckFailed, match="returns the same gradients"):
         judge.expect_backward_behaves("b", right, right, right, other)
+
+
+
+COUNTED_BACKWARD = """
+import os
+_backward_calls = []
+_right_backward = rnn_backward
+
+def rnn_backward(dh, caches):
+    _backward_calls.append(os.environ.get("PYTEST_CURRENT_TEST", ""))
+    if len(_backward_calls) == FAILING_CALL:
+        raise ValueError("not on the second cache")
+    return _right_backward(dh, caches)
+"""
+
+
+@pytest.mark.parametrize("failing_call", [0, 2])
+def test_a_backward_course_runs_once_for_all_its_gradients(failing_call):
+    """The gradient tests share one course of calls (judge.memo): the backward runs on each
+    cache and once more on the first, not once per gradient; a failure in the course fails
+    every gradient with the same message."""
+    counted = student("rnn", f"FAILING_CALL = {failing_call}", COUNTED_BACKWARD)
+    results = [r for r in suite.run("rnn", counted, ["rnn_backward"])
+               if r.name.startswith("test_backward_gradient")]
+    calls = [test for test in counted._namespace["_backward_calls"]
+             if "test_backward_gradient" in test]
+    assert len(results) == len(GRAD_KEYS)
+    if failing_call:
+        assert {r.earned for r in results} == {0.0}
+        assert len({r.message for r in results}) == 1
+        assert "not on the second cache" in results[0].message
+        assert len(calls) < 2 * len(GRAD_KEYS)  # (the shape probe may call it once more)
+    else:
+        assert all(r.passed for r in results)
+        assert len(calls) == len(GRAD_COURSE) + 1
