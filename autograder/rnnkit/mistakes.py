@@ -12,8 +12,9 @@ students. The registry itself holds only what makes each mistake wrong.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from rnnkit.compare import Variant, close
@@ -155,3 +156,60 @@ SHARED: dict[str, dict[str, str]] = {
         en="dx is reversed in time: store the gradient of step t in dx[t] (the loop runs "
            "backwards, but the result is indexed forwards)."),
 }
+
+
+class _Deferred(Sequence):
+    """A list computed by ``compute()`` the first time it is read."""
+
+    def __init__(self, compute: Callable[[], Sequence[Any]]) -> None:
+        self._compute = cache(lambda: list(compute()))
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._compute()[index]
+
+    def __len__(self) -> int:
+        return len(self._compute())
+
+
+def deferred(compute: Callable[[], Sequence[Any]]) -> Sequence[Any]:
+    """The list ``compute()`` returns (e.g. a registry's variants), computed the first time it
+    is read: :func:`rnnkit.compare.explain_mismatch` reads variants only for a wrong value, so
+    a right one never pays for them.
+
+    Inputs:
+    - compute: takes nothing, returns the list.
+    """
+    return _Deferred(compute)
+
+
+def deferred_keyed(compute: Callable[[], Mapping[str, Sequence[Any]]], keys: Any
+                   ) -> dict[str, Sequence[Any]]:
+    """Per key of ``keys``, the list ``compute()[key]``, :func:`deferred`: ``compute`` (e.g. a
+    registry's keyed variants) runs once, when the first of them is read."""
+    once = cache(compute)
+    return {key: deferred(lambda key=key: once()[key]) for key in keys}
+
+
+class LazyMistakes:
+    """An assignment's registry of mistakes with an oracle, whose wrong values are computed
+    only when a student's value is wrong (:func:`deferred`): a right value costs nothing.
+
+    Inputs:
+    - book: the registry (:class:`MistakeBook`).
+    - oracle: what computes the values: the public checks' StoredOracle (rnnkit.checks.stored,
+      whose values may need torch), or a hidden suite's oracle on the reference solution.
+    """
+
+    def __init__(self, book: Any, oracle: Any) -> None:
+        self.book, self.oracle = book, oracle
+
+    def variants(self, function: str, *inputs: Any) -> Sequence[Any]:
+        """The registry's wrong values of ``function`` on ``inputs``."""
+        return deferred(lambda: self.book.variants(function, self.oracle, *inputs))
+
+    def keyed_variants(self, function: str, *inputs: Any, right: Mapping[str, Any],
+                       got: Any = None) -> dict[str, Sequence[Any]]:
+        """Per key of ``right``, the registry's wrong values of ``function`` on ``inputs``
+        (MistakeBook.keyed_variants), computed once, when one of them is read."""
+        return deferred_keyed(lambda: self.book.keyed_variants(
+            function, self.oracle, *inputs, right=right, got=got), right)

@@ -17,8 +17,8 @@ The other helpers serve the checks around those calls: deep copies of the argume
 gets copies, so the originals stay pristine for the reference and show any modification),
 :class:`OwnGradients` (finite differences of the student's *own* forward, to tell a wrong backward
 from a wrong forward), :func:`skip_if_not_implemented` (for the notebooks' demonstration cells)
-the numpy/torch conversions of the PyTorch oracle, and :func:`deferred` lists (a known
-mistake's wrong values are computed, by torch, only when a student's value is wrong).
+and the numpy/torch conversions of the PyTorch oracle. (A known mistake's wrong values are
+computed, by torch, only when a student's value is wrong: rnnkit.mistakes.LazyMistakes.)
 
 This module does not import torch: a right notebook's checks read torch's answers ahead of time
 (rnnkit.checks.stored); the conversions import it when an oracle computes.
@@ -31,7 +31,6 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -49,8 +48,6 @@ __all__ = [
     "Report",
     "Verdict",
     "closing_line",
-    "deferred",
-    "deferred_keyed",
     "describe_exception",
     "fresh",
     "known_mistake",
@@ -452,58 +449,3 @@ def to_numpy(tensor: torch.Tensor | None, like: np.ndarray | None = None) -> np.
 # ----------------------------------------------------------------------------------------------
 # Known mistakes' wrong values, computed only when needed
 # ----------------------------------------------------------------------------------------------
-
-class _Deferred(Sequence):
-    """A list computed by ``compute()`` the first time it is read."""
-
-    def __init__(self, compute: Callable[[], Sequence[Any]]) -> None:
-        self._compute = cache(lambda: list(compute()))
-
-    def __getitem__(self, index: Any) -> Any:
-        return self._compute()[index]
-
-    def __len__(self) -> int:
-        return len(self._compute())
-
-
-def deferred(compute: Callable[[], Sequence[Any]]) -> Sequence[Any]:
-    """The list ``compute()`` returns (e.g. a registry's variants), computed the first time it
-    is read: :func:`rnnkit.compare.explain_mismatch` reads variants only for a wrong value, so
-    a right one never pays for them (they may need torch).
-
-    Inputs:
-    - compute: takes nothing, returns the list.
-    """
-    return _Deferred(compute)
-
-
-def deferred_keyed(compute: Callable[[], Mapping[str, Sequence[Any]]], keys: Any
-                   ) -> dict[str, Sequence[Any]]:
-    """Per key of ``keys``, the list ``compute()[key]``, :func:`deferred`: ``compute`` (e.g. a
-    registry's keyed variants) runs once, when the first of them is read."""
-    once = cache(compute)
-    return {key: deferred(lambda key=key: once()[key]) for key in keys}
-
-
-class LazyMistakes:
-    """An assignment's registry of mistakes with the oracle of its public checks, whose wrong
-    values are computed only when a student's value is wrong (:func:`deferred`).
-
-    Inputs:
-    - book: the registry (rnnkit.mistakes.MistakeBook).
-    - oracle: what computes the values, e.g. a StoredOracle (rnnkit.checks.stored).
-    """
-
-    def __init__(self, book: Any, oracle: Any) -> None:
-        self.book, self.oracle = book, oracle
-
-    def variants(self, function: str, *inputs: Any) -> Sequence[Any]:
-        """The registry's wrong values of ``function`` on ``inputs``."""
-        return deferred(lambda: self.book.variants(function, self.oracle, *inputs))
-
-    def keyed_variants(self, function: str, *inputs: Any, right: Mapping[str, Any],
-                       got: Any = None) -> dict[str, Sequence[Any]]:
-        """Per key of ``right``, the registry's wrong values of ``function`` on ``inputs``
-        (MistakeBook.keyed_variants), computed once, when one of them is read."""
-        return deferred_keyed(lambda: self.book.keyed_variants(
-            function, self.oracle, *inputs, right=right, got=got), right)

@@ -31,7 +31,6 @@ import numpy as np
 from rnnkit.assignments.gru import GATE_SATURATION, LSTM_COUNTERPARTS
 from rnnkit.assignments.gru.mistakes import MISTAKES
 from rnnkit.checks.feedback import (
-    LazyMistakes,
     OwnGradients,
     Report,
     Verdict,
@@ -45,6 +44,7 @@ from rnnkit.checks.questions import check_question
 from rnnkit.checks.stored import StoredOracle
 from rnnkit.compare import as_numeric_array, close, expect_pair, explain_mismatch
 from rnnkit.i18n import say
+from rnnkit.mistakes import LazyMistakes
 
 __all__ = [
     "check_update_gate",

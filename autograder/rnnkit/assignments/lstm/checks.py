@@ -31,11 +31,9 @@ import numpy as np
 from rnnkit.assignments.lstm import GATE_SATURATION, GRADIENT_FACTS
 from rnnkit.assignments.lstm.mistakes import MISTAKES, follows_wrong_c_next
 from rnnkit.checks.feedback import (
-    LazyMistakes,
     OwnGradients,
     Report,
     Verdict,
-    deferred,
     fresh,
     known_mistake,
     snapshot,
@@ -47,6 +45,7 @@ from rnnkit.checks.stored import StoredOracle
 from rnnkit.compare import Variant, as_numeric_array, describe_kind, explain_mismatch
 from rnnkit.gradcheck import relative_error
 from rnnkit.i18n import say
+from rnnkit.mistakes import LazyMistakes, deferred
 
 __all__ = [
     "check_forget_gate",

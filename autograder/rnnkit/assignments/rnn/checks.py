@@ -28,7 +28,6 @@ import numpy as np
 from rnnkit.assignments.rnn import CLIPPING_FACTS, RNN_TYPES
 from rnnkit.assignments.rnn.mistakes import MISTAKES
 from rnnkit.checks.feedback import (
-    LazyMistakes,
     OwnGradients,
     Report,
     Verdict,
@@ -48,6 +47,7 @@ from rnnkit.compare import (
     explain_mismatch,
 )
 from rnnkit.i18n import say
+from rnnkit.mistakes import LazyMistakes
 
 __all__ = [
     "check_rnn_types",

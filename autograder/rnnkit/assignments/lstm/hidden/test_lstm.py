@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -76,8 +77,11 @@ from rnnkit.grading.judge import (
     responsiveness,
 )
 from rnnkit.i18n import current_language, say
+from rnnkit.mistakes import LazyMistakes, deferred
 from solutions import lstm as reference
 
+# The known mistakes' wrong values, computed only for a wrong answer.
+KNOWN = LazyMistakes(MISTAKES, ORACLE)
 # (T, N, D, H): time steps, batch, input size, hidden size.
 SHAPES = {"T3-N2-D4-H5": (3, 2, 4, 5), "T1-N3-D2-H3": (1, 3, 2, 3), "T4-N1-D3-H2": (4, 1, 3, 2)}
 # Tried only when a function fails at some shapes: they separate N = 1 from D > H.
@@ -199,7 +203,7 @@ def test_gate_values(student, function, shape_id):
         args = gate_args(shape_id, seed)
         with explaining(large_context()) if seed in LARGE else contextlib.nullcontext():
             expect_close(VALUE_NAMES[gate], got[seed], getattr(reference, function)(*args),
-                         variants=MISTAKES.variants(function, ORACLE, *args))
+                         variants=KNOWN.variants(function, *args))
 
 
 @pytest.mark.parametrize("function", [
@@ -227,13 +231,9 @@ def cell_forward_course(student, shape_id: str) -> dict:
 def test_cell_forward_c_next(student, shape_id):
     got = cell_forward_course(student, shape_id)
     for seed in SEEDS:
-        x_t, h_prev, c_prev, p = args = cell_args(shape_id, seed)
-        c_next = got[seed][1]
-        expected = reference.lstm_cell_forward(*args)[1]
-        wrong = cell_forward_variants(got[seed], args)["c_next"]
-        if not close(c_next, expected):
-            wrong += own_gates_variants(student_gates(student, x_t, h_prev, p), *args)[0]
-        expect_close("c_next", c_next, expected, variants=wrong)
+        args = cell_args(shape_id, seed)
+        expect_close("c_next", got[seed][1], reference.lstm_cell_forward(*args)[1],
+                     variants=cell_forward_explanations(student, got[seed], args, "c_next"))
 
 
 @pytest.mark.grades("lstm_cell_forward", points=1)
@@ -241,14 +241,25 @@ def test_cell_forward_c_next(student, shape_id):
 def test_cell_forward_h_next(student, shape_id):
     got = cell_forward_course(student, shape_id)
     for seed in SEEDS:
-        x_t, h_prev, c_prev, p = args = cell_args(shape_id, seed)
-        h_next, c_next, _ = got[seed]
-        expected = reference.lstm_cell_forward(*args)[0]
-        wrong = [*cell_forward_variants(got[seed], args)["h_next"],
-                 *follows_wrong_c_next(ORACLE, *args, c_next)]
-        if not close(h_next, expected):
-            wrong += own_gates_variants(student_gates(student, x_t, h_prev, p), *args)[1]
-        expect_close("h_next", h_next, expected, variants=wrong)
+        args = cell_args(shape_id, seed)
+        expect_close("h_next", got[seed][0], reference.lstm_cell_forward(*args)[0],
+                     variants=cell_forward_explanations(student, got[seed], args, "h_next"))
+
+
+def cell_forward_explanations(student, got: tuple, args: tuple, quantity: str
+                              ) -> Sequence[Variant]:
+    """What may explain a wrong ``quantity`` ("h_next" or "c_next") of the student's
+    lstm_cell_forward result ``got`` on ``args``, computed only when read (for a wrong value):
+    the known mistakes, then for h_next a right output on a wrong c_next, then the cell's
+    equations on the student's own gates."""
+    x_t, h_prev, _, p = args
+
+    def compute() -> list[Variant]:
+        follows = follows_wrong_c_next(ORACLE, *args, got[1]) if quantity == "h_next" else []
+        own = own_gates_variants(student_gates(student, x_t, h_prev, p), *args)
+        return [*cell_forward_variants(got, args)[quantity], *follows,
+                *own[("c_next", "h_next").index(quantity)]]
+    return deferred(compute)
 
 
 def cell_forward_variants(got: tuple, args: tuple) -> dict[str, list[Variant]]:
@@ -281,9 +292,9 @@ def test_forward_states(student, shape_id, quantity):
     for seed in SEEDS:
         x, h0, p, c0 = sequence_args(shape_id, seed)
         expected = reference.lstm_forward(x, h0, p, c0)[index]
-        expect_close(quantity, got[seed], expected, time_axis=0, variants=[
-            *forward_variants(x, h0, p, c0)[quantity],
-            *own_cell_variants(student, got[seed], expected, x, h0, p, c0, index)])
+        expect_close(quantity, got[seed], expected, time_axis=0,
+                     variants=forward_explanations(student, got[seed], expected, x, h0, p, c0,
+                                                   index))
 
 
 @pytest.mark.grades("lstm_forward", points=1)
@@ -304,9 +315,9 @@ def test_forward_c0_defaults_to_zeros(student, quantity):
                    "c0=None by default, and `if c0 is None:` replaces it with zeros. {failure}",
                 failure=failure)) from None
         expect_consistent(student, "lstm_forward")
-        expect_close(quantity, got, expected, time_axis=0, variants=[
-            *forward_variants(x, h0, p, np.zeros_like(h0))[quantity],
-            *own_cell_variants(student, got, expected, x, h0, p, np.zeros_like(h0), index)])
+        expect_close(quantity, got, expected, time_axis=0,
+                     variants=forward_explanations(student, got, expected, x, h0, p,
+                                                   np.zeros_like(h0), index))
 
 
 @pytest.mark.grades("lstm_forward", points=1)
@@ -587,6 +598,14 @@ def forward_variants(x, h0, p, c0) -> dict[str, list[Variant]]:
     return MISTAKES.keyed_variants("lstm_forward", ORACLE, x, h0, p, c0, right={"h": h, "c": c})
 
 
+def forward_explanations(student, got, expected, x, h0, p, c0, index: int) -> Sequence[Variant]:
+    """What may explain a wrong h or c (by ``index``) of the student's lstm_forward, computed
+    only when read (for a wrong value): the known mistakes, then the student's own
+    lstm_cell_forward chained over the sequence."""
+    return deferred(lambda: [*forward_variants(x, h0, p, c0)["hc"[index]],
+                             *own_cell_variants(student, got, expected, x, h0, p, c0, index)])
+
+
 def own_gates_variants(own: tuple, x_t, h_prev, c_prev, p) -> tuple[list[Variant], list[Variant]]:
     """(variants of c_next, variants of h_next): the cell's equations applied to ``own``, the
     values (f, i, C~, o) of the student's own gate functions, when those are wrong."""
@@ -642,8 +661,7 @@ def cell_backward_case(shape_id: str, seed: int, language: str) -> dict:
     dh, dc = i["dh"][0], i["dc"]
     grads = reference.lstm_cell_backward(dh, dc, cache)
     return {"h": h, "c": c, "dh": dh, "dc": dc, "grads": grads,
-            "variants": MISTAKES.keyed_variants("lstm_cell_backward", ORACLE, dh, dc, *args,
-                                                right=grads)}
+            "variants": KNOWN.keyed_variants("lstm_cell_backward", dh, dc, *args, right=grads)}
 
 
 @functools.cache
@@ -653,8 +671,7 @@ def backward_case(shape_id: str, seed: int, language: str) -> dict:
     h, c, caches = reference.lstm_forward(x, h0, p, c0)
     grads = reference.lstm_backward(dh, caches)
     return {"h": h, "c": c, "dh": dh, "grads": grads,
-            "variants": MISTAKES.keyed_variants("lstm_backward", ORACLE, dh, x, h0, p, c0,
-                                                right=grads)}
+            "variants": KNOWN.keyed_variants("lstm_backward", dh, x, h0, p, c0, right=grads)}
 
 
 def student_gates(student, x_t, h_prev, p) -> tuple[np.ndarray, ...]:

@@ -63,8 +63,11 @@ from rnnkit.grading.judge import (
     responsiveness,
 )
 from rnnkit.i18n import current_language, say
+from rnnkit.mistakes import LazyMistakes
 from solutions import rnn as reference
 
+# The known mistakes' wrong values, computed only for a wrong answer.
+KNOWN = LazyMistakes(MISTAKES, ORACLE)
 # (T, N, D, H): time steps, batch, input size, hidden size.
 SHAPES = {"T3-N2-D4-H5": (3, 2, 4, 5), "T1-N3-D2-H3": (1, 3, 2, 3), "T4-N1-D3-H2": (4, 1, 3, 2)}
 # Tried only when a function fails at some shapes: they separate N = 1 from D > H.
@@ -162,7 +165,7 @@ def test_cell_forward_h_next(student, shape_id):
         args = cell_args(shape_id, seed)
         with explaining(large_context()) if seed in LARGE else contextlib.nullcontext():
             expect_close("h_next", got[seed], reference.rnn_cell_forward(*args)[0],
-                         variants=MISTAKES.variants("rnn_cell_forward", ORACLE, *args))
+                         variants=KNOWN.variants("rnn_cell_forward", *args))
 
 
 @pytest.mark.grades("rnn_cell_forward", points=1)
@@ -184,7 +187,7 @@ def test_forward_h(student, shape_id):
     for seed in SEEDS:
         x, h0, p = sequence_args(shape_id, seed)
         expect_close("h", got[seed], reference.rnn_forward(x, h0, p)[0], time_axis=0,
-                     variants=MISTAKES.variants("rnn_forward", ORACLE, x, h0, p))
+                     variants=KNOWN.variants("rnn_forward", x, h0, p))
 
 
 @pytest.mark.grades("rnn_forward", points=1)
@@ -355,8 +358,8 @@ def test_clip_scales_by_global_norm(student, max_norm):
         with explaining(norms_context(norm, max_norm)):
             clipped = student_clip(student, grads, max_norm)
             expected = reference.clip_gradients(grads, max_norm)
-            wrong = MISTAKES.keyed_variants("clip_gradients", ORACLE, grads, max_norm,
-                                           right=expected, got=clipped)
+            wrong = KNOWN.keyed_variants("clip_gradients", grads, max_norm, right=expected,
+                                        got=clipped)
             for key in grads:
                 # torch adds 1e-6 to the norm; without it the result differs by ~1e-7 relative.
                 expect_close(f"clip['{key}']", clipped[key], expected[key], rtol=1e-5,
@@ -372,8 +375,8 @@ def test_clip_keeps_small_gradients(student):
         grads = make_grads(norm)
         with explaining(norms_context(norm, max_norm)):
             clipped = student_clip(student, grads, max_norm)
-            wrong = MISTAKES.keyed_variants("clip_gradients", ORACLE, grads, max_norm,
-                                            right=grads, got=clipped)
+            wrong = KNOWN.keyed_variants("clip_gradients", grads, max_norm, right=grads,
+                                        got=clipped)
             for key in grads:
                 expect_close(f"clip['{key}']", clipped[key], grads[key], rtol=1e-5,
                              variants=wrong[key])
@@ -542,8 +545,7 @@ def cell_backward_case(shape_id: str, seed: int, language: str) -> dict:
     h, cache = reference.rnn_cell_forward(x_t, h_prev, p)
     grads = reference.rnn_cell_backward(dh, cache)
     return {"h": h, "cache": cache, "dh": dh, "grads": grads,
-            "variants": MISTAKES.keyed_variants("rnn_cell_backward", ORACLE, dh, x_t, h_prev, p,
-                                                right=grads)}
+            "variants": KNOWN.keyed_variants("rnn_cell_backward", dh, x_t, h_prev, p, right=grads)}
 
 
 @functools.cache
@@ -553,8 +555,7 @@ def backward_case(shape_id: str, seed: int, language: str) -> dict:
     h, caches = reference.rnn_forward(x, h0, p)
     grads = reference.rnn_backward(dh, caches)
     return {"h": h, "dh": dh, "grads": grads,
-            "variants": MISTAKES.keyed_variants("rnn_backward", ORACLE, dh, x, h0, p,
-                                                right=grads)}
+            "variants": KNOWN.keyed_variants("rnn_backward", dh, x, h0, p, right=grads)}
 
 
 def cell_backward_at(case: dict, h_next) -> dict:
