@@ -93,6 +93,7 @@ from rnnkit.grading.judge import (
 )
 from rnnkit.grading.student import StudentFailure
 from rnnkit.i18n import current_language, say
+from rnnkit.mistakes import LazyMistakes, deferred
 from solutions import applications as reference
 from solutions import rnn
 
@@ -106,6 +107,7 @@ OUTPUT_GRAD_KEYS = ("dh", "dW_hy", "db_y")
 # (shape, seed) of the inputs char_lm_loss's gradients are judged on, the smallest first: the
 # finite differences of the student's own loss, when they are needed, are cheapest there.
 GRAD_COURSE = (("T1-N1-V3-H2", 0), ("T4-N3-V5-H6", 0), ("T5-N2-V7-H3", 1))
+KNOWN = LazyMistakes(MISTAKES, ORACLE)
 
 
 def make_inputs(shape_id: str, seed: int | str = 0) -> dict[str, Any]:
@@ -176,7 +178,7 @@ def test_output_forward_scores(student):
         args = output_args(make_inputs(shape_id, seed))
         with explaining(sizes(shape_id)):
             expect_close("scores", scores, reference.output_forward(*args), time_axis=0,
-                         variants=MISTAKES.variants("output_forward", ORACLE, *args))
+                         variants=KNOWN.variants("output_forward", *args))
 
 
 @pytest.mark.grades("output_forward", points=1)
@@ -196,8 +198,8 @@ def judge_softmax_loss(shape_id: str, seed: int | str, got: Any, key: str) -> No
     args = loss_args(make_inputs(shape_id, seed))
     loss, dscores = expect_pair("softmax_loss(...)", got)
     right = dict(zip(("loss", "dscores"), reference.softmax_loss(*args), strict=True))
-    variants = MISTAKES.keyed_variants("softmax_loss", ORACLE, *args, right=right,
-                                       got={"loss": loss, "dscores": dscores})
+    variants = KNOWN.keyed_variants("softmax_loss", *args, right=right,
+                                    got={"loss": loss, "dscores": dscores})
     expect_close(key, {"loss": loss, "dscores": dscores}[key], right[key],
                  time_axis=0 if key == "dscores" else None, variants=variants[key])
 
@@ -242,8 +244,7 @@ def test_output_backward(student, key):
         mine = dict(zip(OUTPUT_GRAD_KEYS, expect_pair("output_backward(...)", result, size=3),
                         strict=True))
         right = dict(zip(OUTPUT_GRAD_KEYS, reference.output_backward(*args), strict=True))
-        variants = MISTAKES.keyed_variants("output_backward", ORACLE, *args, right=right,
-                                           got=mine)
+        variants = KNOWN.keyed_variants("output_backward", *args, right=right, got=mine)
         with explaining(sizes(shape_id)):
             expect_close(key, mine[key], right[key], time_axis=0 if key == "dh" else None,
                          variants=variants[key])
@@ -263,13 +264,13 @@ def lm_args(i: dict) -> tuple:
 
 @functools.cache
 def lm_case(shape_id: str, seed: int, language: str) -> dict:
-    """The reference's loss and gradients of char_lm_loss on the inputs (shape_id, seed), and
-    the known mistakes' values (in the language of their messages): computed once."""
+    """The reference's loss and gradients of char_lm_loss on the inputs (shape_id, seed),
+    computed once, and the known mistakes' values (in the language of their messages),
+    computed once when a wrong answer first reads them."""
     args = lm_args(make_inputs(shape_id, seed))
     loss, grads = reference.char_lm_loss(*args)
     right = {"loss": loss, **grads}
-    return {"right": right, "mistakes": MISTAKES.keyed_variants("char_lm_loss", ORACLE, *args,
-                                                                right=right)}
+    return {"right": right, "mistakes": KNOWN.keyed_variants("char_lm_loss", *args, right=right)}
 
 
 def student_lm(student, shape_id: str, seed: int) -> tuple[Any, dict]:
@@ -340,8 +341,9 @@ def test_char_lm_loss_value(student):
         if own is not None and close(loss, own["loss"]):
             continue  # right for the student's own RNN, graded in assignment "rnn"
         with explaining(sizes(shape_id)):
-            expect_close("loss", loss, case["right"]["loss"], variants=[
-                *case["mistakes"]["loss"], *own_pipeline_variants(student, shape_id, seed)])
+            expect_close("loss", loss, case["right"]["loss"], variants=deferred(
+                lambda c=case, s=shape_id, d=seed: [
+                    *c["mistakes"]["loss"], *own_pipeline_variants(student, s, d)]))
 
 
 def lm_loss_at(student, shape_id: str, seed: Any) -> tuple[Callable, Callable, dict]:
