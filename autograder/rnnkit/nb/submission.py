@@ -160,10 +160,15 @@ def read_submission(notebook: SubmittedNotebook | Path | bytes, answer_ids: tupl
     cells = _cells(notebook, submission.notes)
     if cells is None:
         return submission
-    submission.grade_ids = {gid for gid in map(_grade_id, cells) if gid is not None}
+    with_grade_id: dict[str, list[dict]] = {}  # grade_id -> its cells, in order
+    for cell in cells:
+        grade_id = _grade_id(cell)
+        if grade_id is not None:
+            with_grade_id.setdefault(grade_id, []).append(cell)
+    submission.grade_ids = set(with_grade_id)
     graded: dict[int, str] = {}  # id() of the cell graded as each answer -> its grade_id
     for grade_id in answer_ids:
-        found = [c for c in cells if _grade_id(c) == grade_id]
+        found = with_grade_id.get(grade_id, [])
         if not found:
             submission.notes.append(say(
                 es="Falta la celda de respuesta `{id}` (¿la borraste o cambiaste sus "
@@ -195,7 +200,7 @@ def read_submission(notebook: SubmittedNotebook | Path | bytes, answer_ids: tupl
         graded[id(found[0])] = grade_id
     _take_cells(cells, graded, set(answer_ids), release or Release(), submission)
     if grading_points is not None:
-        changes = _grading_changes(cells, grading_points)
+        changes = _grading_changes(cells, with_grade_id, grading_points)
         if changes:
             submission.notes.append(say(
                 es="Se modificaron las celdas de calificación del cuaderno ({changes}); no cambia "
@@ -556,11 +561,13 @@ def _normal(code: str) -> str:
     return "\n".join(line.rstrip() for line in _lines(code.strip()))
 
 
-def _grading_changes(cells: list[dict], grading_points: Mapping[str, float]) -> list[str]:
-    """How the submission's grading cells and points differ from the instructor's."""
+def _grading_changes(cells: list[dict], with_grade_id: Mapping[str, list[dict]],
+                     grading_points: Mapping[str, float]) -> list[str]:
+    """How the submission's grading cells and points differ from the instructor's
+    (``with_grade_id``: the cells of each grade_id, in order)."""
     changes = []
     for grade_id, points in grading_points.items():
-        found = [c for c in cells if _grade_id(c) == grade_id]
+        found = with_grade_id.get(grade_id, [])
         if not found:
             changes.append(say(es="`{id}` borrada", en="`{id}` deleted", id=grade_id))
             continue
