@@ -1,5 +1,7 @@
 """Recording a class costs the same per student in a large gradebook as in a small one, and a
-batch of records is stored whole or, for the students it could not store, not at all.
+batch of records is stored whole or, for the students it could not store, not at all; the
+autograded notebooks, written from the release's cells serialized once, are byte for byte what
+nbformat writes.
 
 Costs are counted, not timed: the database work of a record is the number of SQLite virtual
 machine instructions it runs (a progress handler counts them), which grows with the gradebook
@@ -8,12 +10,14 @@ the benchmark's own filler (benchmarks/gradebook_scale.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import sqlite3
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 from nbgrader.preprocessors import AssignLatePenalties
 from sqlalchemy import event
@@ -196,3 +200,21 @@ def test_a_batch_that_cannot_be_stored_leaves_its_students_to_the_next_run(tmp_p
     assert (again.graded, again.unchanged, again.failed) == (3, 0, [])
     states = sorted(course.glob(f"autograded/*/{ASSIGNMENT}/{STATE_FILE}"))
     assert [json.loads(p.read_text())["max_score"] for p in states] == [full_marks()] * 3
+
+
+@pytest.mark.slow
+def test_the_autograded_notebook_is_what_nbformat_writes(tmp_path, report):
+    course = make_course(tmp_path / "course")
+    halved = dataclasses.replace(report, tests=[
+        dataclasses.replace(test, earned=test.points / 2, message="wrong: ünï ]\n ] \u2028")
+        for test in report.tests])
+    with CourseGradebook(course) as gradebook:
+        for student, graded in (("ana", report), ("beto", halved)):
+            gradebook.record(student, submitted(course, student), graded)
+    texts = {student: (course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+                       ).read_text(encoding="utf-8") for student in ("ana", "beto")}
+    assert texts["ana"] != texts["beto"]
+    for text in texts.values():
+        nb = nbformat.reads(text, as_version=4)
+        nbformat.validate(nb)
+        assert text == nbformat.v4.writes(nb) + "\n"

@@ -83,7 +83,7 @@ class CourseGradebook:
         self._batch: list[_Record] = []
         self._broken: Exception | None = None  # why the batch can no longer be committed
         self._released: set[str] = set()
-        self._releases: dict[str, nbformat.NotebookNode] = {}  # parsed once per run
+        self._releases: dict[str, _Release] = {}  # read once per run
         self._default_course_checked = False
 
     def __enter__(self) -> CourseGradebook:
@@ -229,9 +229,10 @@ class CourseGradebook:
                                   "student": student, "db_url": db_url}}
         rows = _SubmissionRows.load(self._gradebook, assignment, student)
         with _lent_to_nbgrader(_LentGradebook(self._gradebook, rows), db_url):
-            # SaveAutoGrades commits once per cell: flushes are enough until the late
-            # penalty, which reads the notebook's score (an SQL sum) and needs it fresh.
-            with self._deferred.flushing_only():
+            # SaveAutoGrades commits once per cell: its changes can wait for one flush
+            # until the late penalty, which reads the notebook's score (an SQL sum) and
+            # needs it fresh.
+            with self._deferred.held():
                 nb, resources = SaveAutoGrades(parent=self._nbgrader).preprocess(nb, resources)
             self._deferred.commit()
             AssignLatePenalties(parent=self._nbgrader).preprocess(nb, resources)
@@ -252,34 +253,35 @@ class CourseGradebook:
         feedback and points; written to the student's autograded folder and returned."""
         # A shallow copy: the cells it changes are copies, the others the release's own.
         release = self._release(report.assignment)
-        nb = copy.copy(release)
-        nb.cells = [copy.copy(cell) for cell in release.cells]
+        nb = copy.copy(release.nb)
+        nb.cells = []
         answers = {grade_id: clean_code(code) for grade_id, code in report.answers.items()}
         earned = {function: points for function, (points, _) in report.by_function().items()}
-        for cell in nb.cells:
+        for cell in release.nb.cells:
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
             if grade_id in answers:
+                cell = copy.copy(cell)
                 cell.source = answers[grade_id]
             elif grade_id.startswith(TEST_PREFIX):
                 function = grade_id.removeprefix(TEST_PREFIX)
                 tests = [t for t in report.tests if t.function == function]
-                cell.outputs = [nbformat.v4.new_output(
-                    "stream", name="stdout", text="\n".join(format_tests(tests)) + "\n"),
+                cell = copy.copy(cell)
+                cell.outputs = [
+                    _stdout("\n".join(format_tests(tests)) + "\n"),
                     # A grading cell rnnkit did not score earns nothing (nbgrader would
                     # give full marks to a cell without a number).
                     _partial_credit(cell, earned.get(function, 0.0))]
-        # The release was validated when it was read, and what changed are strings and
-        # outputs made by nbformat itself: written without validating it again.
-        text = nbformat.v4.writes(nb)
+            nb.cells.append(cell)
         out = self.course_dir / "autograded" / student / report.assignment
-        write_text_atomically(out / f"{report.assignment}.ipynb", text.rstrip("\n") + "\n")
+        write_text_atomically(out / f"{report.assignment}.ipynb",
+                              release.text_of(nb).rstrip("\n") + "\n")
         return nb
 
-    def _release(self, assignment: str) -> nbformat.NotebookNode:
+    def _release(self, assignment: str) -> _Release:
         """The course's release of ``assignment``, read (and validated) once per run."""
         if assignment not in self._releases:
             path = self.course_dir / "assignments" / assignment / f"{assignment}.ipynb"
-            self._releases[assignment] = fill_release(path, {})
+            self._releases[assignment] = _Release(fill_release(path, {}))
         return self._releases[assignment]
 
     def table(self, assignment: str) -> list[dict[str, object]]:
@@ -336,22 +338,24 @@ class _DeferredCommits:
     def __init__(self, session: scoped_session) -> None:
         self._session = session
         self.rolled_back = False
-        self._expiring = True
+        self._holding = False
 
     def commit(self) -> None:
-        self._session.flush()
-        if self._expiring:
+        if not self._holding:
+            self._session.flush()
             self._session.expire_all()
 
     @contextlib.contextmanager
-    def flushing_only(self) -> Iterator[None]:
-        """Within this block a commit only flushes: for code that reads back nothing the
-        database computes (each expiry makes the next lookup load its rows again)."""
-        self._expiring = False
+    def held(self) -> Iterator[None]:
+        """Within this block a commit does nothing, and the block's changes are flushed at
+        its end: for code that reads back nothing the database computes (each expiry makes the
+        next lookup load its rows again; a query SQLAlchemy sends still flushes first)."""
+        self._holding = True
         try:
             yield
         finally:
-            self._expiring = True
+            self._holding = False
+        self._session.flush()
 
     def rollback(self) -> None:
         self._session.rollback()
@@ -477,13 +481,55 @@ class _CourseSettings(NbGrader):
         pass  # course_config puts the course directory on the path instead of the cwd
 
 
+class _Release:
+    """A release notebook, and the text nbformat.v4.writes gives for a notebook made from it
+    by replacing some of its cells (the others being the release's own objects): each of the
+    release's cells is serialized once, a replaced one for each notebook, where nbformat would
+    copy and serialize the whole notebook every time."""
+
+    def __init__(self, nb: nbformat.NotebookNode) -> None:
+        self.nb = nb
+        frame = nbformat.v4.writes(nbformat.from_dict({**nb, "cells": []}))
+        self._head, empty, self._tail = frame.partition(_NO_CELLS)
+        if not empty:
+            raise ValueError(f"nbformat wrote a notebook without {_NO_CELLS!r}: {frame[:80]!r}")
+        self._texts = {id(cell): _cell_text(cell) for cell in nb.cells}
+
+    def text_of(self, nb: nbformat.NotebookNode) -> str:
+        """What ``nbformat.v4.writes(nb)`` returns, for ``nb`` made from this release."""
+        cells = [self._texts.get(id(cell)) or _cell_text(cell) for cell in nb.cells]
+        if not cells:
+            return self._head + _NO_CELLS + self._tail
+        return self._head + _CELLS.format(",\n".join(cells)) + self._tail
+
+
+# How nbformat.v4.writes (one space of indent per level) writes a notebook's list of cells.
+_NO_CELLS = '"cells": []'
+_CELLS = '"cells": [\n{}\n ]'
+
+
+def _cell_text(cell: nbformat.NotebookNode) -> str:
+    """A cell as nbformat.v4.writes writes it in a notebook's list of cells."""
+    text = nbformat.v4.writes(nbformat.from_dict({"cells": [cell], "metadata": {}}))
+    start, end = text.index("[\n") + 2, text.rindex("\n ]")
+    return text[start:end]
+
+
+def _stdout(text: str) -> nbformat.NotebookNode:
+    """A stream output on stdout, as nbformat.v4.new_output makes it (without validating
+    it: the autograded notebook's outputs are rnnkit's own)."""
+    return nbformat.from_dict({"output_type": "stream", "name": "stdout", "text": text})
+
+
 def _partial_credit(cell: nbformat.NotebookNode, earned: float) -> nbformat.NotebookNode:
     """The output by which a grading cell gives ``earned`` of its points in nbgrader
-    (a number as the cell's result; see nbgrader.utils.determine_grade)."""
+    (a number as the cell's result; see nbgrader.utils.determine_grade), as
+    nbformat.v4.new_output makes it, without validating it."""
     points = float(cell.metadata["nbgrader"]["points"])
     # Summed fractional points may pass the cell's by a rounding error, which nbgrader refuses.
-    return nbformat.v4.new_output("execute_result", data={"text/plain": repr(min(earned, points))},
-                                  execution_count=None)
+    return nbformat.from_dict({"output_type": "execute_result", "metadata": {},
+                               "data": {"text/plain": repr(min(earned, points))},
+                               "execution_count": None})
 
 
 def _files(root: Path, ignore: list[str]) -> Iterator[Path]:
