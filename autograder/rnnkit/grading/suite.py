@@ -225,6 +225,7 @@ class _Collector:
             self.planned[item.nodeid] = PlannedTest(item.nodeid.split("::", 1)[-1],
                                                     *_marker_args(marker))
 
+    @pytest.hookimpl(tryfirst=True)  # before pytest's own, which builds the report
     def pytest_runtest_makereport(self, item: Any, call: pytest.CallInfo) -> None:
         test = self.planned[item.nodeid]
         if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
@@ -234,6 +235,11 @@ class _Collector:
             else:
                 self._results.append(TestResult(test.name, test.function, test.points, 0.0,
                                                 _feedback(call.excinfo.value)))
+        if call.excinfo is not None:
+            # Nobody reads the report's traceback (the feedback is the exception's message),
+            # and pytest would filter every frame of it, a failure's main cost: it keeps
+            # the frame that raised.
+            call.excinfo.traceback = call.excinfo.traceback[-1:]
 
 
 def _marker_args(marker: pytest.Mark) -> tuple[str, float]:
