@@ -119,8 +119,12 @@ class SandboxStudent(Student):
             if error.kind == "missing":
                 raise StudentFailure(_missing(function)) from None
             raise StudentFailure(_raised(function, error.message, "")) from None
-        return Observed(call.result, [_content(value) for value in call.before],
-                        [_content(value) for value in call.after], call.intact)
+        # The sandbox gives back the very object for a result the call did not change: it is
+        # read once, and the record sees the same content before and after.
+        before = [_content(value) for value in call.before]
+        after = [content if old is new else _content(new)
+                 for content, old, new in zip(before, call.before, call.after, strict=True)]
+        return Observed(call.result, before, after, call.intact)
 
     def mutated_arguments(self) -> list[str]:
         return list(self._box.last_call_mutated)
@@ -341,7 +345,8 @@ def _leaf(item: Any) -> Any:
 
 
 def _same(a: list[Any], b: list[Any], *, exact: bool) -> bool:
-    return len(a) == len(b) and all(_same_leaf(x, y, exact) for x, y in zip(a, b, strict=True))
+    return a is b or len(a) == len(b) and all(_same_leaf(x, y, exact)
+                                              for x, y in zip(a, b, strict=True))
 
 
 def _same_leaf(x: Any, y: Any, exact: bool) -> bool:
