@@ -229,8 +229,8 @@ class CourseGradebook:
                                   "student": student, "db_url": db_url}}
         rows = _SubmissionRows.load(self._gradebook, assignment, student)
         with _lent_to_nbgrader(_LentGradebook(self._gradebook, rows), db_url):
-            # SaveAutoGrades commits once per cell: its changes can wait for one flush
-            # until the late penalty, which reads the notebook's score (an SQL sum) and
+            # SaveAutoGrades commits once per cell: its changes can wait for the one commit
+            # before the late penalty, which reads the notebook's score (an SQL sum) and
             # needs it fresh.
             with self._deferred.held():
                 nb, resources = SaveAutoGrades(parent=self._nbgrader).preprocess(nb, resources)
@@ -347,15 +347,15 @@ class _DeferredCommits:
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
-        """Within this block a commit does nothing, and the block's changes are flushed at
-        its end: for code that reads back nothing the database computes (each expiry makes the
-        next lookup load its rows again; a query SQLAlchemy sends still flushes first)."""
+        """Within this block a commit does nothing: the block's changes wait for the next
+        commit after it. For code that reads back nothing the database computes (each expiry
+        makes the next lookup load its rows again; a query SQLAlchemy sends still flushes
+        first)."""
         self._holding = True
         try:
             yield
         finally:
             self._holding = False
-        self._session.flush()
 
     def rollback(self) -> None:
         self._session.rollback()

@@ -250,7 +250,7 @@ class CallRecord:
         content = _content(seen.result)
         if arguments is not None:
             first = self._first.setdefault((function, arguments), content)
-            if first is not content and not _same(content, first, exact=False):
+            if not _same(content, first, exact=False):
                 self.problems.setdefault(function, _not_a_function(function))
         self._recent.setdefault(function, collections.deque(maxlen=self.RECENT)).append(
             seen.result)
